@@ -1,0 +1,46 @@
+# Chairtime: `make run` serves the app with demo data, `make test` runs every test.
+# Neither needs a PostgreSQL or Redis server: without DATABASE_URL an embedded
+# PostgreSQL runs from .data/postgres/, and without CELERY_BROKER_URL tasks run in-process.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV := DEBUG=1
+PYTEST_ARGS ?=
+
+.PHONY: install run test worker beat lint format clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/python manage.py ensure_dev_superuser
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(DEV) $(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install
+	$(DEV) $(BIN)/celery -A config beat --loglevel=INFO
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache .ruff_cache staticfiles

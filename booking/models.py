@@ -1,0 +1,146 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import F, Q
+
+from businesses.models import Business, Service, StaffMember
+from customers.models import CustomerAccount
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Customer portal"
+        WIDGET = "widget", "Website widget"
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="appointments")
+    customer = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The time the chair is taken: [start - buffer_before, end + buffer_after). Snapshotted at
+    # booking so that editing a service's buffers later does not move existing bookings.
+    blocked_range = DateTimeRangeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Price when booked.")
+    duration = models.DurationField(help_text="Duration when booked.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    notes = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="Bumped on every change (calendar invites).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["business", "start"], name="appointment_business_start"),
+            models.Index(fields=["customer", "start"], name="appointment_customer_start"),
+        ]
+        constraints = [
+            # The last word on double booking: whatever path writes, PostgreSQL refuses two
+            # confirmed appointments of one staff member whose blocked ranges overlap.
+            ExclusionConstraint(
+                name="appointment_no_overlap_per_staff",
+                expressions=[("staff", RangeOperators.EQUAL), ("blocked_range", RangeOperators.OVERLAPS)],
+                condition=Q(status="confirmed"),
+                violation_error_message="This staff member already has an appointment at that time.",
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(condition=Q(duration__gt=timedelta(0)), name="appointment_duration_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="appointment_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(blocked_range__isempty=False), name="appointment_blocked_range_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_range__startswith__lte=F("start"), blocked_range__endswith__gte=F("end")),
+                name="appointment_blocked_range_covers_appointment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def set_times(self, start, service: Service) -> None:
+        """Place the appointment at `start` with the service's duration and buffers (not saved)."""
+        self.start = start
+        self.end = start + service.duration
+        self.duration = service.duration
+        self.blocked_range = DateTimeTZRange(start - service.buffer_before, self.end + service.buffer_after, "[)")
+
+    @property
+    def local_start(self):
+        return self.start.astimezone(self.business.zone)
+
+    @property
+    def local_end(self):
+        return self.end.astimezone(self.business.zone)
+
+
+class AppointmentHistory(models.Model):
+    """Append-only record of every change to an appointment (a trigger refuses UPDATE)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "Marked no-show"
+        UPDATED = "updated", "Updated"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # History outlives users and staff: no cascading UPDATE may touch it, so these keep the id.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who did it, as shown in the log.")
+    old_start = models.DateTimeField(null=True, blank=True)
+    old_end = models.DateTimeField(null=True, blank=True)
+    old_staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    new_start = models.DateTimeField(null=True, blank=True)
+    new_end = models.DateTimeField(null=True, blank=True)
+    new_staff = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10, blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "appointment history"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_label or 'system'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Appointment history is append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,113 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin
+from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+
+
+class OpeningHoursInline(ScopedInlineMixin, admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class MembershipInline(ScopedInlineMixin, admin.TabularInline):
+    model = BusinessMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        # Adding people means choosing among every user of the instance: superusers only.
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser or super().has_delete_permission(request, obj)
+
+
+@admin.register(Business)
+class BusinessAdmin(BusinessScopedAdmin):
+    business_lookup = ""
+    list_display = ["name", "timezone", "country", "currency", "slot_interval_minutes", "created_at"]
+    search_fields = ["name", "slug", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OpeningHoursInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "timezone", "country", "currency"]}),
+        ("Contact", {"fields": ["email", "phone", "address", "website"]}),
+        ("Brand", {"fields": ["brand_color", "logo"]}),
+        (
+            "Booking policy",
+            {
+                "fields": [
+                    "slot_interval_minutes",
+                    "min_notice_minutes",
+                    "max_advance_days",
+                    "cancellation_window_hours",
+                    "max_upcoming_per_customer",
+                    "auto_complete_after_hours",
+                ]
+            },
+        ),
+        (
+            "Notifications and loyalty",
+            {"fields": ["reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit"]},
+        ),
+        ("Website widget", {"fields": ["embed_allowed_origins"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class StaffMemberForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        business = cleaned.get("business")
+        foreign = [s for s in cleaned.get("services", []) if business and s.business_id != business.pk]
+        if foreign:
+            raise ValidationError({"services": "Choose services of this staff member's own salon."})
+        return cleaned
+
+
+class WorkingHoursInline(ScopedInlineMixin, admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(BusinessScopedAdmin):
+    form = StaffMemberForm
+    list_display = ["name", "business", "is_active", "user"]
+    list_filter = ["is_active", ("business", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "user__email"]
+    filter_horizontal = ["services"]
+    autocomplete_fields = ["user"]
+    inlines = [WorkingHoursInline]
+
+    def get_autocomplete_fields(self, request):
+        # Picking a user means searching every user of the instance: superusers only.
+        return self.autocomplete_fields if request.user.is_superuser else []
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user"]
+
+
+@admin.register(Service)
+class ServiceAdmin(BusinessScopedAdmin):
+    list_display = ["name", "business", "duration", "price", "buffer_before", "buffer_after", "is_active"]
+    list_filter = ["is_active", ("business", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "description"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(BusinessScopedAdmin):
+    list_display = ["__str__", "business", "staff", "start", "end", "reason"]
+    list_filter = [("business", admin.RelatedOnlyFieldListFilter), ("staff", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "start"
+    search_fields = ["reason", "staff__name"]

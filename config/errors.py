@@ -1,0 +1,25 @@
+"""Domain errors: raised by services, turned into the API's error shape in one place.
+
+Each carries the stable `code` and HTTP status of DESIGN §5, so portal pages can show
+the same message and the API can answer without a table of its own.
+"""
+
+
+class DomainError(Exception):
+    code = "invalid_request"
+    status_code = 400
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, fields: dict | None = None):
+        self.message = message or self.default_message
+        self.fields = fields
+        super().__init__(self.message)
+
+
+class Busy(DomainError):
+    """A lock was not obtained in time: the caller may retry shortly."""
+
+    code = "busy"
+    status_code = 503
+    default_message = "This time is being booked by someone else right now; please try again."
+    retry_after_seconds = 2

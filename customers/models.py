@@ -1,0 +1,105 @@
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from businesses.models import Business
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("Users sign in by email; an email is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Everyone who signs in: salon staff (admin), integrations and customers. Email is the login."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class CustomerAccount(models.Model):
+    """A person who books; kept apart from salon records, shared by every salon they visit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True, help_text="Stored lower-case; the customer's identity.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447700900123.")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    user = models.OneToOneField(
+        "customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_account"
+    )
+    sms_opt_out = models.BooleanField(default=False)
+    reminders_opt_out = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="customer_email_unique_ci"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="customer_email_lower_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class CustomerBusinessRelationship(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="business_relationships")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="customer_relationships")
+    total_visits = models.PositiveIntegerField(default=0)
+    total_spent = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    loyalty_points = models.PositiveIntegerField(default=0)
+    first_visit_at = models.DateTimeField(null=True, blank=True)
+    last_visit_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="Staff notes; never shown to the customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "customer relationship"
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "business"], name="relationship_unique_customer_business"),
+            models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="relationship_spent_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} at {self.business}"

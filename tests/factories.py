@@ -80,6 +80,6 @@ def make_appointment(
     appointment = Appointment(
         business=staff.business, staff=staff, service=service, customer=customer, price=service.price, **fields
     )
-    appointment.set_times(start, service)
+    appointment.set_times(start, service.duration, service.buffer_before, service.buffer_after)
     appointment.save()
     return appointment

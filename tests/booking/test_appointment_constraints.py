@@ -88,7 +88,7 @@ def test_negative_price_and_empty_ranges_are_refused(staff, services, dana):
 
 def _save_with(staff, service, customer, **overrides):
     appointment = Appointment(business=staff[0].business, staff=staff[0], service=service, customer=customer, price=1)
-    appointment.set_times(NINE, service)
+    appointment.set_times(NINE, service.duration)
     for name, value in overrides.items():
         setattr(appointment, name, value)
     with transaction.atomic():

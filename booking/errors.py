@@ -1,0 +1,41 @@
+"""Booking's domain errors, with the codes and statuses of DESIGN §5."""
+
+from config.errors import DomainError
+
+
+class BookingInvalid(DomainError):
+    """The request names things that do not fit together (foreign or inactive ids, bad range)."""
+
+    code = "validation_error"
+    status_code = 400
+    default_message = "The booking request is invalid; see fields."
+
+
+class SlotUnavailable(DomainError):
+    code = "slot_unavailable"
+    status_code = 409
+    default_message = "That time is not available. Please pick another time."
+
+
+class TooLateToCancel(DomainError):
+    code = "too_late_to_cancel"
+    status_code = 409
+    default_message = "It is too late to change this appointment online; please call the salon."
+
+
+class BookingLimitReached(DomainError):
+    code = "booking_limit_reached"
+    status_code = 409
+    default_message = "You already have the most upcoming bookings this salon allows."
+
+
+class InvalidState(DomainError):
+    code = "invalid_state"
+    status_code = 409
+    default_message = "The appointment cannot be changed in its current state."
+
+
+class NotAllowed(DomainError):
+    code = "permission_denied"
+    status_code = 403
+    default_message = "Only the salon's staff may do that."

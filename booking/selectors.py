@@ -1,0 +1,129 @@
+"""Reads for booking, always scoped by business: the availability loader and friends."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from booking.availability import Interval, ServiceShape, Slot, StaffTime, free_slots, local_instant, working_shifts
+from booking.errors import BookingInvalid
+from booking.models import Appointment
+from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+
+MAX_AVAILABILITY_DAYS = 62
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """Where customers may book: from now + notice to the end of the horizon's last day."""
+
+    not_before: datetime | None
+    not_after: datetime | None
+
+
+def customer_window(business: Business, *, now: datetime) -> BookingWindow:
+    last_day = timezone.localdate(now, business.zone) + timedelta(days=business.max_advance_days)
+    return BookingWindow(
+        not_before=now + timedelta(minutes=business.min_notice_minutes),
+        not_after=local_instant(last_day + timedelta(days=1), time(0), business.zone),
+    )
+
+
+# Members of the business may book at any time, also in the past (a walk-in).
+MEMBER_WINDOW = BookingWindow(not_before=None, not_after=None)
+
+
+def candidate_staff(business: Business, service: Service, staff: StaffMember | None = None) -> list[StaffMember]:
+    """Active staff who perform the (active) service, in the salon's order."""
+    if not service.is_active or service.business_id != business.pk:
+        return []
+    members = StaffMember.objects.filter(business=business, is_active=True, services=service)
+    if staff is not None:
+        members = members.filter(pk=staff.pk)
+    return list(members.order_by("position", "name", "id"))
+
+
+def weekly_hours(rows) -> dict:
+    hours: dict = defaultdict(list)
+    for weekday, start, end in rows:
+        hours[weekday].append((start, end))
+    return hours
+
+
+def staff_times(
+    business: Business,
+    staff: list[StaffMember],
+    *,
+    first_day: date,
+    days: int,
+    exclude_appointment: Appointment | None = None,
+) -> list[StaffTime]:
+    """The engine's inputs for `staff` over `days` local dates, in four queries."""
+    zone = business.zone
+    range_start = local_instant(first_day, time(0), zone)
+    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
+    # Buffers of a candidate may reach a little outside the range: pad the busy query.
+    padded = (range_start - timedelta(days=1), range_end + timedelta(days=1))
+    staff_ids = [member.pk for member in staff]
+
+    opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
+    working: dict = defaultdict(lambda: defaultdict(list))
+    for staff_id, weekday, start, end in WorkingHours.objects.filter(staff__in=staff_ids).values_list(
+        "staff_id", "weekday", "start", "end"
+    ):
+        working[staff_id][weekday].append((start, end))
+
+    closures, time_off = [], defaultdict(list)
+    for staff_id, start, end in TimeOff.objects.filter(
+        Q(staff__in=staff_ids) | Q(staff__isnull=True), business=business, start__lt=range_end, end__gt=range_start
+    ).values_list("staff_id", "start", "end"):
+        (time_off[staff_id] if staff_id else closures).append(Interval(start, end))
+
+    busy = defaultdict(list)
+    appointments = Appointment.objects.filter(
+        staff__in=staff_ids, status=Appointment.Status.CONFIRMED, blocked_range__overlap=padded
+    )
+    if exclude_appointment is not None:
+        appointments = appointments.exclude(pk=exclude_appointment.pk)
+    for staff_id, blocked in appointments.values_list("staff_id", "blocked_range"):
+        busy[staff_id].append(Interval(blocked.lower, blocked.upper))
+
+    return [
+        StaffTime(
+            staff_id=member.pk,
+            shifts=working_shifts(working[member.pk], opening, first_day=first_day, days=days, zone=zone),
+            time_off=[*time_off[member.pk], *closures],
+            busy=busy[member.pk],
+        )
+        for member in staff
+    ]
+
+
+def available_slots(
+    business: Business,
+    service: Service,
+    *,
+    first_day: date,
+    days: int = 1,
+    staff: StaffMember | None = None,
+    window: BookingWindow,
+    exclude_appointment: Appointment | None = None,
+) -> list[Slot]:
+    """Free slots for a service over `days` local dates from `first_day` (at most 5 queries)."""
+    if not 1 <= days <= MAX_AVAILABILITY_DAYS:
+        raise BookingInvalid(
+            f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
+            fields={"days": [f"Must be between 1 and {MAX_AVAILABILITY_DAYS}."]},
+        )
+    members = candidate_staff(business, service, staff)
+    if not members:
+        return []
+    return free_slots(
+        staff_times(business, members, first_day=first_day, days=days, exclude_appointment=exclude_appointment),
+        service=ServiceShape(service.duration, service.buffer_before, service.buffer_after),
+        slot_interval=business.slot_interval,
+        not_before=window.not_before,
+        not_after=window.not_after,
+    )

@@ -1,0 +1,388 @@
+"""Booking use cases: book, reschedule, cancel, complete, mark no-show, auto-complete.
+
+Every surface (admin, API, portal, widget, seed_demo) calls these; each runs in one
+transaction, re-checks availability with the engine under per-staff advisory locks,
+records history, and leaves the exclusion constraint as the backstop.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
+from django.utils import timezone
+
+from booking.availability import local_instant
+from booking.errors import (
+    BookingInvalid,
+    BookingLimitReached,
+    InvalidState,
+    NotAllowed,
+    SlotUnavailable,
+    TooLateToCancel,
+)
+from booking.locks import lock_staff
+from booking.models import Appointment, AppointmentHistory
+from booking.selectors import MEMBER_WINDOW, BookingWindow, available_slots, candidate_staff, customer_window
+from businesses.models import Business, Service, StaffMember
+from businesses.selectors import is_business_member
+from customers.models import CustomerAccount, CustomerBusinessRelationship
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. `is_member`: a member of the business concerned (staff rules apply)."""
+
+    user: object | None
+    label: str
+    is_member: bool = False
+
+    @classmethod
+    def system(cls, label: str = "system") -> "Actor":
+        return cls(user=None, label=label, is_member=True)
+
+
+def actor_for(user, business: Business) -> Actor:
+    """The actor for a signed-in user acting on `business`: member (staff rules) or customer."""
+    member = user.is_superuser or is_business_member(user, business)
+    return Actor(user=user, label=user.email, is_member=member)
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    email: str
+    phone: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+def normalize_phone(phone: str, *, country: str) -> str:
+    """E.164, reading national numbers in the business's country; a clear error otherwise."""
+    if not phone.strip():
+        return ""
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise BookingInvalid("That phone number does not look right.", fields={"phone": ["Enter a valid number."]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def customer_find_or_create(*, details: CustomerDetails, business: Business) -> CustomerAccount:
+    """Staff bookings match customers by email, case-insensitively; new ones are created."""
+    email = details.email.strip().lower()
+    if not email:
+        raise BookingInvalid("A customer email is required.", fields={"email": ["This field is required."]})
+    phone = normalize_phone(details.phone, country=business.country)
+    customer, created = CustomerAccount.objects.get_or_create(
+        email=email,
+        defaults={"phone": phone, "first_name": details.first_name, "last_name": details.last_name},
+    )
+    if not created:
+        missing = {
+            name: value
+            for name, value in (("phone", phone), ("first_name", details.first_name), ("last_name", details.last_name))
+            if value and not getattr(customer, name)
+        }
+        if missing:
+            for name, value in missing.items():
+                setattr(customer, name, value)
+            customer.save(update_fields=list(missing))
+    return customer
+
+
+def ensure_bookable(business: Business, service: Service, staff: StaffMember | None) -> None:
+    errors = {}
+    if service.business_id != business.pk or not service.is_active:
+        errors["service_id"] = ["Unknown service for this business."]
+    if staff is not None and (staff.business_id != business.pk or not staff.is_active):
+        errors["staff_id"] = ["Unknown staff member for this business."]
+    elif staff is not None and not errors and not staff.services.filter(pk=service.pk).exists():
+        errors["staff_id"] = ["This staff member does not perform this service."]
+    if errors:
+        raise BookingInvalid(fields=errors)
+
+
+def ensure_under_booking_limit(business: Business, customer: CustomerAccount, *, now: datetime) -> None:
+    limit = business.max_upcoming_per_customer
+    if not limit:
+        return
+    upcoming = Appointment.objects.filter(
+        business=business, customer=customer, status=Appointment.Status.CONFIRMED, start__gte=now
+    ).count()
+    if upcoming >= limit:
+        raise BookingLimitReached(f"You already have {upcoming} upcoming bookings here, the most this salon allows.")
+
+
+def window_for(actor: Actor, business: Business, now: datetime) -> BookingWindow:
+    return MEMBER_WINDOW if actor.is_member else customer_window(business, now=now)
+
+
+def free_staff_at(
+    business: Business,
+    service: Service,
+    start: datetime,
+    *,
+    staff: StaffMember | None,
+    window: BookingWindow,
+    exclude_appointment: Appointment | None = None,
+) -> list:
+    """Ids of the staff (one, or any who perform the service) free at exactly `start`,
+    by the same engine the pages and API show slots with."""
+    slots = available_slots(
+        business,
+        service,
+        first_day=timezone.localdate(start, business.zone),
+        staff=staff,
+        window=window,
+        exclude_appointment=exclude_appointment,
+    )
+    return next((list(slot.staff_ids) for slot in slots if slot.start == start), [])
+
+
+def least_booked_first(business: Business, staff_ids: list, start: datetime) -> list:
+    """Order free staff by booked time on that local day; ties keep the salon's order."""
+    day = timezone.localdate(start, business.zone)
+    day_start = local_instant(day, time(0), business.zone)
+    day_end = local_instant(day + timedelta(days=1), time(0), business.zone)
+    booked = dict(
+        Appointment.objects.filter(
+            staff__in=staff_ids, status=Appointment.Status.CONFIRMED, start__gte=day_start, start__lt=day_end
+        )
+        .values("staff_id")
+        .annotate(total=Sum("duration"))
+        .values_list("staff_id", "total")
+    )
+    return sorted(staff_ids, key=lambda staff_id: booked.get(staff_id, timedelta(0)))
+
+
+def snapshot(appointment: Appointment) -> Appointment:
+    """An unsaved copy of the fields history records as "old"."""
+    return Appointment(
+        start=appointment.start, end=appointment.end, staff_id=appointment.staff_id, status=appointment.status
+    )
+
+
+def record_history(
+    appointment: Appointment, *, action: str, by: Actor, note: str = "", old: Appointment | None = None
+) -> AppointmentHistory:
+    return AppointmentHistory.objects.create(
+        appointment=appointment,
+        action=action,
+        actor=by.user,
+        actor_label=by.label,
+        old_start=old.start if old else None,
+        old_end=old.end if old else None,
+        old_staff_id=old.staff_id if old else None,
+        old_status=old.status if old else "",
+        new_start=appointment.start,
+        new_end=appointment.end,
+        new_staff_id=appointment.staff_id,
+        new_status=appointment.status,
+        sequence=appointment.sequence,
+        note=note,
+    )
+
+
+def appointment_book(
+    *,
+    business: Business,
+    service: Service,
+    staff: StaffMember | None,
+    start: datetime,
+    by: Actor,
+    customer: CustomerAccount | None = None,
+    customer_details: CustomerDetails | None = None,
+    source: str = Appointment.Source.API,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Book `service` at `start` with `staff` (None: any free staff member).
+
+    Members of the business may book any free slot, also in the past; customers only
+    within minimum notice and horizon, and up to the salon's limit of upcoming bookings.
+    """
+    now = now or timezone.now()
+    ensure_bookable(business, service, staff)
+    if customer is None:
+        if customer_details is None:
+            raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
+        customer = customer_find_or_create(details=customer_details, business=business)
+    if not by.is_member:
+        ensure_under_booking_limit(business, customer, now=now)
+
+    candidates = [staff] if staff is not None else candidate_staff(business, service)
+    with transaction.atomic():
+        lock_staff(member.pk for member in candidates)
+        free = free_staff_at(business, service, start, staff=staff, window=window_for(by, business, now))
+        if not free:
+            raise SlotUnavailable()
+        for staff_id in least_booked_first(business, free, start):
+            appointment = Appointment(
+                business=business,
+                customer=customer,
+                staff_id=staff_id,
+                service=service,
+                price=service.price,
+                source=source,
+                notes=notes,
+                created_by=by.user,
+            )
+            appointment.set_times(start, service.duration, service.buffer_before, service.buffer_after)
+            try:
+                with transaction.atomic():
+                    appointment.save()
+            except IntegrityError:
+                # Someone wrote without the lock (the constraint is the last word): try the next.
+                logger.warning("exclusion constraint refused a booking that passed the re-check")
+                continue
+            record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
+            CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
+            return appointment
+    raise SlotUnavailable()
+
+
+def locked_for_update(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_for_update().select_related("business", "service").get(pk=appointment.pk)
+
+
+def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) -> None:
+    if appointment.status != Appointment.Status.CONFIRMED:
+        raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+    window = timedelta(hours=appointment.business.cancellation_window_hours)
+    if not by.is_member and now > appointment.start - window:
+        raise TooLateToCancel(
+            f"Changes online are possible up to {appointment.business.cancellation_window_hours} hours "
+            "before the appointment; please call the salon."
+        )
+
+
+def appointment_cancel(*, appointment: Appointment, by: Actor, reason: str = "", now: datetime | None = None):
+    """Cancel; customers only outside the business's cancellation window."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        ensure_changeable_by(appointment, by, now=now)
+        old = snapshot(appointment)
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancel_reason = reason
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        record_history(appointment, action=AppointmentHistory.Action.CANCELLED, by=by, note=reason, old=old)
+    return appointment
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    by: Actor,
+    staff: StaffMember | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move to `start` (and `staff`, default: the same one). The old time is released only
+    if the new one is taken, in one UPDATE."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        ensure_changeable_by(appointment, by, now=now)
+        business, service = appointment.business, appointment.service
+        new_staff = staff or appointment.staff
+        ensure_bookable(business, service, new_staff)
+        lock_staff([appointment.staff_id, new_staff.pk])
+        window = window_for(by, business, now)
+        if not free_staff_at(
+            business, service, start, staff=new_staff, window=window, exclude_appointment=appointment
+        ):
+            raise SlotUnavailable()
+        old = snapshot(appointment)
+        appointment.staff = new_staff
+        # Keep the duration and buffers snapshotted at booking (the service may have changed since).
+        appointment.set_times(start, appointment.duration, *appointment.buffers)
+        appointment.sequence += 1
+        try:
+            with transaction.atomic():
+                appointment.save(update_fields=["staff", "start", "end", "blocked_range", "sequence", "updated_at"])
+        except IntegrityError:
+            raise SlotUnavailable() from None
+        record_history(appointment, action=AppointmentHistory.Action.RESCHEDULED, by=by, old=old)
+    return appointment
+
+
+def ensure_finishable(appointment: Appointment, by: Actor, *, now: datetime) -> None:
+    if not by.is_member:
+        raise NotAllowed()
+    if appointment.status != Appointment.Status.CONFIRMED:
+        raise InvalidState(f"The appointment is already {appointment.get_status_display().lower()}.")
+    if appointment.start > now:
+        raise InvalidState("The appointment has not started yet.")
+
+
+def appointment_complete(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """Mark as done and credit the customer's visits, spending and loyalty points."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        ensure_finishable(appointment, by, now=now)
+        old = snapshot(appointment)
+        appointment.status = Appointment.Status.COMPLETED
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        credit_visit(appointment)
+        record_history(appointment, action=AppointmentHistory.Action.COMPLETED, by=by, old=old)
+    return appointment
+
+
+def credit_visit(appointment: Appointment) -> None:
+    relationship, _ = CustomerBusinessRelationship.objects.select_for_update().get_or_create(
+        customer_id=appointment.customer_id, business_id=appointment.business_id
+    )
+    points = int(appointment.price // Decimal(1)) * appointment.business.loyalty_points_per_unit
+    CustomerBusinessRelationship.objects.filter(pk=relationship.pk).update(
+        total_visits=F("total_visits") + 1,
+        total_spent=F("total_spent") + appointment.price,
+        loyalty_points=F("loyalty_points") + points,
+    )
+    relationship.refresh_from_db()
+    first = min(filter(None, [relationship.first_visit_at, appointment.start]))
+    last = max(filter(None, [relationship.last_visit_at, appointment.start]))
+    CustomerBusinessRelationship.objects.filter(pk=relationship.pk).update(first_visit_at=first, last_visit_at=last)
+
+
+def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """The customer did not come: nothing is credited."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        ensure_finishable(appointment, by, now=now)
+        old = snapshot(appointment)
+        appointment.status = Appointment.Status.NO_SHOW
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        record_history(appointment, action=AppointmentHistory.Action.NO_SHOW, by=by, old=old)
+    return appointment
+
+
+def appointments_auto_complete(*, now: datetime | None = None) -> int:
+    """Complete confirmed appointments that ended `auto_complete_after_hours` ago; returns how many."""
+    now = now or timezone.now()
+    due = Appointment.objects.annotate(
+        due_at=ExpressionWrapper(
+            F("end") + F("business__auto_complete_after_hours") * Value(timedelta(hours=1)),
+            output_field=DateTimeField(),
+        )
+    ).filter(status=Appointment.Status.CONFIRMED, business__auto_complete_after_hours__gt=0, due_at__lte=now)
+    completed = 0
+    for appointment in due.only("pk").iterator():
+        try:
+            appointment_complete(appointment=appointment, by=Actor.system("auto-complete"), now=now)
+        except InvalidState:
+            continue  # changed meanwhile (cancelled, or completed by staff): nothing to do
+        completed += 1
+    return completed

@@ -64,6 +64,11 @@ class AppointmentBookForm(forms.ModelForm):
             raise as_validation_error(error) from None
         return cleaned
 
+    def _post_clean(self):
+        # The booking service built and validated the appointment; copying the form's
+        # "staff" (None = any) back onto it, as ModelForm would, would undo its choice.
+        pass
+
 
 class AppointmentChangeForm(forms.ModelForm):
     """Edit notes; optionally move the appointment to another local date/time or staff member."""

@@ -44,8 +44,8 @@ SERVICES = [
 PERFORMERS = [(0, 1, 2), (0, 1), (0, 2), (1, 2), (2, 0), (0, 1, 2), (1,)]
 
 CUSTOMERS = [
-    ("maya.jones@example.com", "Maya", "Jones", "+447700900101"),
-    ("leo.martin@example.com", "Leo", "Martin", "+447700900102"),
+    ("maya.jones@example.com", "Maya", "Jones", "+447911123401"),
+    ("leo.martin@example.com", "Leo", "Martin", "+447911123402"),
     ("ana.silva@example.com", "Ana", "Silva", ""),
 ]
 

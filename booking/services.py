@@ -249,7 +249,13 @@ def appointment_book(
 
 
 def locked_for_update(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("business", "service").get(pk=appointment.pk)
+    # of=("self",): locking the joined business and service rows too would block every
+    # booking's foreign-key check on them while we wait for a staff lock: a deadlock.
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("business", "service")
+        .get(pk=appointment.pk)
+    )
 
 
 def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) -> None:

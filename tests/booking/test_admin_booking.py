@@ -1,0 +1,142 @@
+"""The admin books, reschedules, cancels and completes through the booking services."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+
+from booking.models import Appointment
+from booking.services import Actor, appointment_book
+
+MONDAY = date(2030, 3, 4)
+
+
+def at(hour, minute=0, day=MONDAY):
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+def add_form(salon, service, *, day=MONDAY, at_time="10:00", staff="", email="walkin@example.com"):
+    return {
+        "business": salon.pk,
+        "service": service.pk,
+        "staff": staff,
+        "date": day.isoformat(),
+        "time": at_time,
+        "customer_email": email,
+        "customer_first_name": "Walk",
+        "customer_last_name": "In",
+        "customer_phone": "",
+        "notes": "by the desk",
+        "history-TOTAL_FORMS": "0",
+        "history-INITIAL_FORMS": "0",
+    }
+
+
+def test_staff_book_in_the_admin_at_salon_local_time(client, bob, salon, staff, services):
+    salon.timezone = "Europe/Paris"  # local 10:00 = 09:00 UTC in March
+    salon.save()
+    client.force_login(bob)
+    response = client.post(reverse("admin:booking_appointment_add"), add_form(salon, services[0]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    appointment = Appointment.objects.get()
+    assert appointment.start == at(9)
+    assert (appointment.source, appointment.notes, appointment.customer.email) == (
+        "admin",
+        "by the desk",
+        "walkin@example.com",
+    )
+    assert appointment.history.get().actor_label == "bob@alpha.example"
+
+
+def test_a_taken_slot_is_a_form_error_not_a_500(client, bob, salon, staff, services, dana):
+    for member in staff:
+        appointment_book(
+            business=salon, service=services[0], staff=member, start=at(10), by=Actor.system(), customer=dana
+        )
+    client.force_login(bob)
+    response = client.post(reverse("admin:booking_appointment_add"), add_form(salon, services[0]))
+    assert response.status_code == 200
+    assert "not available" in response.content.decode()
+    assert Appointment.objects.count() == 2
+
+
+def test_reschedule_in_the_change_form(client, bob, salon, staff, services, dana):
+    appointment = appointment_book(
+        business=salon, service=services[0], staff=staff[0], start=at(10), by=Actor.system(), customer=dana
+    )
+    client.force_login(bob)
+    url = reverse("admin:booking_appointment_change", args=[appointment.pk])
+    response = client.post(
+        url,
+        {
+            "notes": "moved",
+            "reschedule_date": "2030-03-05",
+            "reschedule_time": "11:00",
+            "reschedule_staff": staff[1].pk,
+            "history-TOTAL_FORMS": "1",
+            "history-INITIAL_FORMS": "1",
+            "history-0-id": appointment.history.get().pk,
+            "history-0-appointment": appointment.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    appointment.refresh_from_db()
+    assert (appointment.start, appointment.staff, appointment.notes, appointment.sequence) == (
+        at(11, day=date(2030, 3, 5)),
+        staff[1],
+        "moved",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [("cancel_selected", "cancelled"), ("complete_selected", "completed"), ("mark_no_show_selected", "no_show")],
+)
+def test_admin_actions_use_the_services(client, bob, salon, staff, services, dana, action, status):
+    past = appointment_book(
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        start=at(10, day=date(2020, 1, 6)),
+        by=Actor.system(),
+        customer=dana,
+    )
+    client.force_login(bob)
+    response = client.post(
+        reverse("admin:booking_appointment_changelist"), {"action": action, "_selected_action": [past.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    past.refresh_from_db()
+    assert past.status == status
+    assert (
+        past.history.last().action
+        == {"cancelled": "cancelled", "completed": "completed", "no_show": "no_show"}[status]
+    )
+
+
+def test_refused_actions_are_reported(client, bob, salon, staff, services, dana):
+    future = appointment_book(
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        start=at(10) + timedelta(days=3650),
+        by=Actor.system(),
+        customer=dana,
+    )
+    client.force_login(bob)
+    response = client.post(
+        reverse("admin:booking_appointment_changelist"),
+        {"action": "complete_selected", "_selected_action": [future.pk]},
+        follow=True,
+    )
+    assert "has not started" in response.content.decode()
+    future.refresh_from_db()
+    assert future.status == "confirmed"
+
+
+def test_booking_form_choices_are_scoped(client, bob, salon, services, other_salon):
+    client.force_login(bob)
+    form = client.get(reverse("admin:booking_appointment_add")).context["adminform"].form
+    assert list(form.fields["business"].queryset) == [salon]
+    assert set(form.fields["service"].queryset) == set(services)

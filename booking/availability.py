@@ -1,15 +1,16 @@
 """The availability engine (DESIGN §4): pure functions over plain intervals, no ORM.
 
+Instants are whole seconds since the epoch (UTC) and intervals are half-open
+`(start, end)` pairs of them ("spans"): a big salon's grid has tens of thousands of
+points, and int arithmetic is far cheaper than datetime arithmetic there. Only the
+answer is turned back into datetimes.
+
 Two steps, both pure:
-1. `working_shifts` turns weekly local hours into instants for a run of local dates,
+1. `working_shifts` turns weekly local hours into spans for a run of local dates,
    intersecting a staff member's hours with the business's opening hours.
 2. `free_slots` lays the grid from the start of each shift and keeps the starts where
    the appointment fits in working time (shifts minus time off and closures), its
    buffered range touches no busy time, and it lies within notice and horizon.
-
-Instants are compared as whole seconds since the epoch: the hot loop touches tens of
-thousands of grid points for a big salon, and int arithmetic is far cheaper than
-datetime arithmetic there.
 
 Time zones: local wall-clock times become instants with `datetime.combine(day, t,
 tzinfo=zone)` (fold=0). A local time that does not exist (spring-forward gap) is read
@@ -20,15 +21,19 @@ clock; a repeated local time (fall-back) is its first occurrence. See docs/avail
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+Span = tuple[int, int]  # [start, end) in seconds since the epoch
 WeeklyHours = Mapping[int, Sequence[tuple[time, time]]]  # weekday (Monday=0) -> local intervals
 
 
-@dataclass(frozen=True, slots=True)
-class Interval:
-    start: datetime
-    end: datetime
+def seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def span(start: datetime, end: datetime) -> Span:
+    return seconds(start), seconds(end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +41,9 @@ class StaffTime:
     """Everything the engine needs to know about one staff member over the range."""
 
     staff_id: object
-    shifts: Sequence[Interval]  # weekly hours ∩ opening hours, as instants: the grid anchors
-    time_off: Sequence[Interval] = ()  # personal time off and business closures
-    busy: Sequence[Interval] = ()  # blocked ranges (with buffers) of confirmed appointments
+    shifts: Sequence[Span]  # weekly hours ∩ opening hours: the grid anchors
+    time_off: Sequence[Span] = ()  # personal time off and business closures
+    busy: Sequence[Span] = ()  # blocked ranges (with buffers) of confirmed appointments
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,34 +79,30 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 def working_shifts(
     weekly: WeeklyHours, opening: WeeklyHours, *, first_day: date, days: int, zone: ZoneInfo
-) -> list[Interval]:
-    """The staff member's working intervals on each local date, as UTC instants."""
+) -> list[Span]:
+    """The staff member's working intervals on each local date, as spans."""
     shifts = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for start, end in intersect_hours(weekly.get(day.weekday(), ()), opening.get(day.weekday(), ())):
-            shift = Interval(local_instant(day, start, zone), local_instant(day, end, zone))
-            if shift.start < shift.end:
+            shift = span(local_instant(day, start, zone), local_instant(day, end, zone))
+            if shift[0] < shift[1]:
                 shifts.append(shift)
     return shifts
 
 
-def _seconds(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-def _merged(intervals: Iterable[Interval]) -> list[tuple[int, int]]:
-    """Sorted, disjoint (start, end) pairs in seconds; touching intervals join."""
-    merged: list[list[int]] = []
-    for start, end in sorted((_seconds(i.start), _seconds(i.end)) for i in intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+def merged(spans: Iterable[Span]) -> list[Span]:
+    """Sorted, disjoint spans; touching ones join."""
+    result: list[list[int]] = []
+    for start, end in sorted(spans):
+        if result and start <= result[-1][1]:
+            result[-1][1] = max(result[-1][1], end)
         else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+            result.append([start, end])
+    return [(start, end) for start, end in result]
 
 
-def _subtract(blocks: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def subtract(blocks: list[Span], holes: list[Span]) -> list[Span]:
     """`blocks` minus `holes`; both sorted and disjoint."""
     result = []
     h = 0
@@ -119,6 +120,26 @@ def _subtract(blocks: list[tuple[int, int]], holes: list[tuple[int, int]]) -> li
     return result
 
 
+def allowed_starts(
+    staff: StaffTime, *, duration: int, before: int, after: int, lowest: int | None, highest: int | None
+) -> list[Span]:
+    """Where a start t may fall, ignoring the grid, as sorted closed-open spans of t.
+
+    t fits working block W when W.start <= t <= W.end - duration, i.e. t in
+    [W.start, W.end - duration + 1). It clears busy span B unless
+    B.start - duration - after < t < B.end + before, i.e. t in [B.start - duration - after + 1, B.end + before).
+    """
+    working = subtract(merged(staff.shifts), merged(staff.time_off))
+    fits = [(start, end - duration + 1) for start, end in working if end - start >= duration]
+    forbidden = merged((start - duration - after + 1, end + before) for start, end in staff.busy)
+    allowed = subtract(fits, forbidden)
+    if lowest is not None or highest is not None:
+        low = lowest if lowest is not None else allowed[0][0] if allowed else 0
+        high = highest if highest is not None else allowed[-1][1] if allowed else 0
+        allowed = [(max(a, low), min(b, high)) for a, b in allowed if a < high and b > low]
+    return allowed
+
+
 def free_starts(
     staff: StaffTime,
     *,
@@ -127,35 +148,31 @@ def free_starts(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
 ) -> list[int]:
-    """Free grid starts (epoch seconds) of one staff member, ascending."""
+    """Free grid starts (epoch seconds) of one staff member, ascending, without duplicates."""
     step = int(slot_interval.total_seconds())
-    duration = int(service.duration.total_seconds())
-    before, after = int(service.buffer_before.total_seconds()), int(service.buffer_after.total_seconds())
-    lowest = _seconds(not_before) if not_before else None
-    highest = _seconds(not_after) if not_after else None
-
-    shifts = [(_seconds(s.start), _seconds(s.end)) for s in staff.shifts]
-    working = _subtract(_merged(staff.shifts), _merged(staff.time_off))
-    busy = _merged(staff.busy)
-
-    grid = sorted({t for start, end in shifts for t in range(start, end, step)})
-    free = []
-    w = b = 0
-    for t in grid:
-        if (lowest is not None and t < lowest) or (highest is not None and t >= highest):
-            continue
-        while w < len(working) and working[w][1] <= t:
-            w += 1
-        if w == len(working):
-            break
-        if not (working[w][0] <= t and t + duration <= working[w][1]):
-            continue
-        while b < len(busy) and busy[b][1] <= t - before:
-            b += 1
-        if b < len(busy) and busy[b][0] < t + duration + after:
-            continue
-        free.append(t)
-    return free
+    allowed = allowed_starts(
+        staff,
+        duration=int(service.duration.total_seconds()),
+        before=int(service.buffer_before.total_seconds()),
+        after=int(service.buffer_after.total_seconds()),
+        lowest=seconds(not_before) if not_before else None,
+        highest=seconds(not_after) if not_after else None,
+    )
+    starts: list[int] = []
+    shifts = sorted(staff.shifts)
+    a = 0
+    for anchor, shift_end in shifts:
+        while a < len(allowed) and allowed[a][1] <= anchor:
+            a += 1
+        i = a
+        while i < len(allowed) and allowed[i][0] < shift_end:
+            low, high = max(allowed[i][0], anchor), min(allowed[i][1], shift_end)
+            first = anchor + -(-(low - anchor) // step) * step  # first grid point >= low
+            starts.extend(range(first, high, step))
+            i += 1
+    overlapping = any(later[0] < earlier[1] for earlier, later in pairwise(shifts))
+    # Overlapping weekly intervals (a misconfiguration) may lay a point twice or out of order.
+    return sorted(set(starts)) if overlapping else starts
 
 
 def free_slots(

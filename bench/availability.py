@@ -1,0 +1,95 @@
+"""Availability benchmark: the whole N-day grid of one service for every staff member.
+
+    DEBUG=1 .venv/bin/python bench/availability.py                  # 10 staff x 14 days and 50 x 60
+    DEBUG=1 .venv/bin/python bench/availability.py --staff 10 --days 14 --runs 200
+
+Runs in-process against a throw-away database (Django's test database machinery:
+`test_<name>` on the embedded PostgreSQL, or on DATABASE_URL's server), prints p50/p95
+and the query count per grid. Not part of the test suite.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# DEBUG=1 only picks the embedded database; query logging would distort the timings.
+settings.DEBUG = False
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.data import booked_share_of, build_salon  # noqa: E402
+from booking.models import Appointment  # noqa: E402
+from booking.selectors import available_slots, customer_window  # noqa: E402
+
+
+def measure(staff: int, days: int, runs: int) -> dict:
+    business, services = build_salon(staff=staff, days=days)
+    service = services[2]  # 45 minutes
+    booked = Appointment.objects.filter(business=business).count()
+    first_day = timezone.localdate(timezone=business.zone)
+
+    def grid():
+        window = customer_window(business, now=timezone.now())
+        return available_slots(business, service, first_day=first_day, days=days, window=window)
+
+    grid()  # warm up
+    with CaptureQueriesContext(connection) as queries:
+        slots = grid()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        grid()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "staff": staff,
+        "days": days,
+        "appointments": booked,
+        "booked_share": booked_share_of(business, days=days),
+        "slots": len(slots),
+        "queries": len(queries),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        "runs": runs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--staff", type=int)
+    parser.add_argument("--days", type=int)
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args()
+    cases = [(args.staff, args.days)] if args.staff and args.days else [(10, 14), (50, 60)]
+
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        print(f"database: {test_db}", file=sys.stderr)
+        for staff, days in cases:
+            result = measure(staff, days, args.runs if staff * days <= 500 else max(20, args.runs // 5))
+            print(
+                f"{result['staff']:>3} staff x {result['days']:>2} days: p50 {result['p50_ms']:7.2f} ms  "
+                f"p95 {result['p95_ms']:7.2f} ms  queries {result['queries']}  "
+                f"({result['appointments']} appointments, {result['booked_share']:.0%} booked, "
+                f"{result['slots']} slots, {result['runs']} runs)"
+            )
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

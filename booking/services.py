@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
 from django.utils import timezone
@@ -30,6 +29,7 @@ from booking.selectors import MEMBER_WINDOW, BookingWindow, available_slots, can
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import is_business_member
 from customers.models import CustomerAccount, CustomerBusinessRelationship
+from customers.services import normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -61,25 +61,12 @@ class CustomerDetails:
     last_name: str = ""
 
 
-def normalize_phone(phone: str, *, country: str) -> str:
-    """E.164, reading national numbers in the business's country; a clear error otherwise."""
-    if not phone.strip():
-        return ""
-    try:
-        number = phonenumbers.parse(phone, country)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise BookingInvalid("That phone number does not look right.", fields={"phone": ["Enter a valid number."]})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def customer_find_or_create(*, details: CustomerDetails, business: Business) -> CustomerAccount:
     """Staff bookings match customers by email, case-insensitively; new ones are created."""
     email = details.email.strip().lower()
     if not email:
         raise BookingInvalid("A customer email is required.", fields={"email": ["This field is required."]})
-    phone = normalize_phone(details.phone, country=business.country)
+    phone = normalize_phone(details.phone, region=business.country) if details.phone.strip() else ""
     customer, created = CustomerAccount.objects.get_or_create(
         email=email,
         defaults={"phone": phone, "first_name": details.first_name, "last_name": details.last_name},

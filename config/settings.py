@@ -120,6 +120,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_ADAPTER = "customers.adapter.ChairtimeAccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Six digits: easy to type from a phone's lock screen; five attempts per code.
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 
 # --- Internationalisation and time ------------------------------------------------------
 

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import api_not_found
 from config.routing import route
+from customers.urls import urlpatterns as customer_urls
+from customers.views import portal_salons
 
 handler500 = "config.api.server_error"
 
@@ -12,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     route("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *customer_urls,
+    route("customer/portal", portal_salons, name="customer-portal"),
     # Keep last among /api routes: unknown API paths answer in the API's error shape.
     re_path(r"^api/", api_not_found),
 ]

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from businesses.models import Business
 
@@ -53,7 +54,8 @@ class CustomerAccount(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True, help_text="Stored lower-case; the customer's identity.")
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447700900123.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447911123456.")
+    phone_verified = models.BooleanField(default=False, help_text="Confirmed by a code sent by SMS.")
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     user = models.OneToOneField(
@@ -103,3 +105,46 @@ class CustomerBusinessRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} at {self.business}"
+
+
+class SignInChallenge(models.Model):
+    """A pending one-time code, kept server-side under an opaque key (no cookie needed).
+
+    Only a keyed hash of the code is stored. A challenge for an unknown phone number is
+    created like any other (the answer must not reveal whether a number is known) but can
+    never be verified.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in (or sign up)"
+        VERIFY_PHONE = "verify_phone", "Verify a phone number"
+        CHANGE_EMAIL = "change_email", "Change email"
+
+    key = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.SIGN_IN)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    customer = models.ForeignKey(CustomerAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    code_hash = models.CharField(max_length=128)
+    verifiable = models.BooleanField(default=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="challenge_expires_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} by {self.channel}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -92,3 +92,29 @@ def superuser(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and throttles count in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """SMS_URL pointed at a folder: one file per message."""
+    folder = tmp_path / "sms"
+    settings.SMS_URL = f"file:///{folder}"
+
+    class Outbox:
+        def messages(self) -> list[str]:
+            return [p.read_text() for p in sorted(folder.glob("*.sms"))] if folder.exists() else []
+
+    return Outbox()
+
+
+pytest_plugins = ["tests.browser"]

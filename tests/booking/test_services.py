@@ -25,6 +25,7 @@ from booking.services import (
     appointment_reschedule,
     appointments_auto_complete,
 )
+from config.errors import DomainError
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from tests.factories import make_appointment
 
@@ -118,8 +119,9 @@ def test_members_book_by_email_and_reuse_the_customer(salon, staff, services, de
 
 
 def test_a_bad_phone_number_is_a_validation_error(salon, staff, services, desk):
-    with pytest.raises(BookingInvalid) as error:
+    with pytest.raises(DomainError) as error:
         book(salon, services[0], at(10), desk, customer_details=CustomerDetails(email="x@example.com", phone="12"))
+    assert (error.value.code, error.value.status_code) == ("validation_error", 400)
     assert "phone" in error.value.fields
     assert not Appointment.objects.exists()
 

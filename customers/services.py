@@ -1,0 +1,257 @@
+"""Passwordless sign-in (DESIGN §6): verify-or-create by a one-time code, email or SMS.
+
+django-allauth supplies the building blocks: code generation (the adapter's
+`generate_login_code`), rate limits (`allauth.core.ratelimit`), email records
+(`EmailAddress`) and the phone hooks of our adapter. The pending state is a
+`SignInChallenge` row under an opaque key, so API clients and the widget need no cookie.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import phonenumbers
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
+from customers.models import CustomerAccount, SignInChallenge
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Challenge:
+    key: str
+    channel: str
+    expires_in: int  # seconds
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidContact(
+            "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
+        ) from None
+    return email
+
+
+def normalize_phone(phone: str, *, region: str | None = None) -> str:
+    """E.164. Without a country code, `region` (e.g. the salon's country) is assumed."""
+    try:
+        number = phonenumbers.parse((phone or "").strip(), region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        message = "Enter a valid phone number, with the country code (e.g. +44 7911 123456)."
+        raise InvalidContact(message, fields={"phone": [message]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def code_hash(key: str, code: str) -> str:
+    return salted_hmac("chairtime.sign-in-code", f"{key}:{code}", algorithm="sha256").hexdigest()
+
+
+def normalized_code(code: str) -> str:
+    return "".join(ch for ch in str(code) if ch.isalnum()).upper()
+
+
+def rate_limit(request, *, action: str, key: str) -> None:
+    if request is not None and not ratelimit.consume(request, action=action, key=key):
+        raise TooManyRequests()
+
+
+def new_challenge(*, channel: str, purpose: str = SignInChallenge.Purpose.SIGN_IN, verifiable: bool = True, **fields):
+    """Create a challenge; return it with its plain code (sent once, never stored)."""
+    SignInChallenge.objects.filter(expires_at__lt=timezone.now() - timedelta(days=1)).delete()
+    key = secrets.token_urlsafe(32)
+    code = normalized_code(get_adapter().generate_login_code())
+    challenge = SignInChallenge.objects.create(
+        key=key,
+        purpose=purpose,
+        channel=channel,
+        code_hash=code_hash(key, code),
+        verifiable=verifiable,
+        expires_at=timezone.now() + CODE_LIFETIME,
+        **fields,
+    )
+    return challenge, code
+
+
+def send_code_by_email(email: str, code: str) -> None:
+    adapter = get_adapter()
+    message = adapter.render_mail(
+        "email/sign_in_code", email, {"code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)}
+    )
+    message.send()
+
+
+def sign_in_start(
+    *,
+    request=None,
+    email: str = "",
+    phone: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    region: str | None = None,
+) -> Challenge:
+    """Send a sign-in code. The same answer whether or not the person has an account.
+
+    With an email, the code goes by email (and `phone`, names are kept for a new account).
+    With only a phone, the code goes by SMS if that number is verified on exactly one
+    account; otherwise an SMS says to sign in with email, and the challenge never verifies.
+    """
+    if email:
+        email = normalize_email(email)
+        signup_phone = normalize_phone(phone, region=region) if phone else ""
+        rate_limit(request, action="request_login_code", key=email)
+        challenge, code = new_challenge(
+            channel=SignInChallenge.Channel.EMAIL,
+            email=email,
+            phone=signup_phone,
+            first_name=first_name.strip()[:100],
+            last_name=last_name.strip()[:100],
+        )
+        send_code_by_email(email, code)
+        return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+
+    if not phone:
+        raise InvalidContact(
+            "Enter your email address or phone number.", fields={"email": ["This field is required."]}
+        )
+    phone = normalize_phone(phone, region=region)
+    rate_limit(request, action="request_login_code", key=phone)
+    adapter = get_adapter()
+    user = adapter.get_user_by_phone(phone)
+    account = CustomerAccount.objects.filter(user=user).first() if user else None
+    challenge, code = new_challenge(
+        channel=SignInChallenge.Channel.SMS, phone=phone, customer=account, verifiable=account is not None
+    )
+    if account is None:
+        adapter.send_unknown_account_sms(phone)
+    else:
+        adapter.send_verification_code_sms(user, phone, code)
+    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+
+
+def open_challenge_for_update(key: str, *, purpose: str) -> SignInChallenge:
+    challenge = SignInChallenge.objects.select_for_update().filter(key=str(key or "")[:64], purpose=purpose).first()
+    if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
+        raise CodeExpired()
+    return challenge
+
+
+def check_code(challenge: SignInChallenge, code: str) -> bool:
+    """Count the attempt; use the challenge up if the code is right (and it may verify).
+
+    Callers raise InvalidCode only after their transaction commits, so that a wrong
+    attempt is counted rather than rolled back.
+    """
+    challenge.attempts += 1
+    right = constant_time_compare(challenge.code_hash, code_hash(challenge.key, normalized_code(code)))
+    accepted = right and challenge.verifiable
+    if accepted:
+        challenge.used_at = timezone.now()
+    challenge.save(update_fields=["attempts", "used_at"])
+    return accepted
+
+
+def sign_in_verify(*, key: str, code: str, request=None) -> CustomerAccount:
+    """Check the code; return the signed-in customer's account (created on first sign-in)."""
+    rate_limit(request, action="login", key=str(key)[:64])
+    with transaction.atomic():
+        challenge = open_challenge_for_update(key, purpose=SignInChallenge.Purpose.SIGN_IN)
+        accepted = check_code(challenge, code)
+    if not accepted:
+        raise InvalidCode()
+    with transaction.atomic():
+        if challenge.channel == SignInChallenge.Channel.SMS:
+            return challenge.customer
+        return customer_sign_up_or_in(challenge)
+
+
+def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
+    """The email is proven: find or create the user, its verified email record and the
+    customer account (claiming one staff created earlier for that email)."""
+    email = challenge.email
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    EmailAddress.objects.update_or_create(
+        user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
+    )
+    account = CustomerAccount.objects.select_for_update().filter(email=email).first()
+    if account is None:
+        account = CustomerAccount.objects.create(email=email, user=user)
+    changed = []
+    if account.user_id is None:
+        account.user = user
+        changed.append("user")
+    for name in ("first_name", "last_name"):
+        if getattr(challenge, name) and not getattr(account, name):
+            setattr(account, name, getattr(challenge, name))
+            changed.append(name)
+    if challenge.phone and not account.phone:
+        account.phone, account.phone_verified = challenge.phone, False
+        changed += ["phone", "phone_verified"]
+    if changed:
+        account.save(update_fields=changed)
+    if "phone" in changed:
+        transaction.on_commit(lambda: phone_verification_start(customer=account))
+    return account
+
+
+def phone_verification_start(*, customer: CustomerAccount, request=None) -> Challenge:
+    """Text a code to the customer's (unverified) phone number."""
+    rate_limit(request, action="verify_phone", key=customer.phone)
+    challenge, code = new_challenge(
+        channel=SignInChallenge.Channel.SMS,
+        purpose=SignInChallenge.Purpose.VERIFY_PHONE,
+        phone=customer.phone,
+        customer=customer,
+    )
+    get_adapter().send_verification_code_sms(customer.user, customer.phone, code)
+    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+
+
+def phone_verification_confirm(*, customer: CustomerAccount, code: str) -> CustomerAccount:
+    """Mark the phone verified if `code` answers the latest open phone challenge."""
+    with transaction.atomic():
+        challenge = (
+            SignInChallenge.objects.select_for_update()
+            .filter(purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer, phone=customer.phone)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
+            raise CodeExpired()
+        accepted = check_code(challenge, code)
+    if not accepted:
+        raise InvalidCode()
+    CustomerAccount.objects.filter(pk=customer.pk).update(phone_verified=True)
+    customer.phone_verified = True
+    return customer
+
+
+def customer_for_user(user) -> CustomerAccount:
+    """The customer account of a signed-in user (staff who book for themselves get one too)."""
+    account = CustomerAccount.objects.filter(user=user).first()
+    if account is not None:
+        return account
+    with transaction.atomic():
+        account, _ = CustomerAccount.objects.select_for_update().get_or_create(email=user.email.lower())
+        if account.user_id is None:
+            account.user = user
+            account.save(update_fields=["user"])
+    return account

@@ -1,0 +1,131 @@
+"""Customer pages: sign-in by code (the same flow as the API, kept in the session)."""
+
+import uuid
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from businesses.models import Business
+from config.errors import DomainError
+from customers.models import CustomerAccount
+from customers.services import customer_for_user, sign_in_start, sign_in_verify
+
+SESSION_KEY = "chairtime_sign_in"
+PORTAL_URL = "/customer/portal"
+
+
+def safe_next(request, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return PORTAL_URL
+
+
+def business_from(value: str | None) -> Business | None:
+    try:
+        return Business.objects.filter(pk=uuid.UUID(str(value))).first() if value else None
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request):
+    pending = request.session.get(SESSION_KEY, {})
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next") or pending.get("next"))
+    business = business_from(request.POST.get("business") or request.GET.get("business") or pending.get("business"))
+    context = {"next": next_url, "business": business, "step": "contact", "error": None}
+
+    if request.user.is_authenticated and request.method == "GET" and "restart" not in request.GET:
+        customer = customer_for_user(request.user)
+        if customer.first_name:
+            return redirect(next_url)
+        return render(request, "customer/login.html", {**context, "step": "name", "customer": customer})
+
+    if request.method == "GET":
+        if "restart" in request.GET:
+            request.session.pop(SESSION_KEY, None)
+        elif pending.get("challenge"):
+            context.update(step="code", contact=pending.get("contact"), channel=pending.get("channel"))
+        return render(request, "customer/login.html", context)
+
+    action = request.POST.get("action")
+    try:
+        if action == "start":
+            return start(request, context)
+        if action == "verify":
+            return verify(request, context, pending)
+        if action == "name" and request.user.is_authenticated:
+            return save_name(request, context)
+    except DomainError as error:
+        context.update(error=error.message)
+        if action == "verify":
+            context.update(step="code", contact=pending.get("contact"), channel=pending.get("channel"))
+        return render(request, "customer/login.html", context, status=400 if error.status_code < 500 else 503)
+    return redirect("/customer/login")
+
+
+def start(request, context):
+    contact = request.POST.get("contact", "").strip()
+    is_email = "@" in contact
+    business = context["business"]
+    challenge = sign_in_start(
+        request=request,
+        email=contact if is_email else "",
+        phone="" if is_email else contact,
+        region=business.country if business else None,
+    )
+    request.session[SESSION_KEY] = {
+        "challenge": challenge.key,
+        "channel": challenge.channel,
+        "contact": contact,
+        "next": context["next"],
+        "business": str(business.pk) if business else "",
+    }
+    return render(
+        request, "customer/login.html", {**context, "step": "code", "contact": contact, "channel": challenge.channel}
+    )
+
+
+def verify(request, context, pending):
+    if not pending.get("challenge"):
+        return redirect("/customer/login")
+    customer = sign_in_verify(key=pending["challenge"], code=request.POST.get("code", ""), request=request)
+    login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session
+    request.session.pop(SESSION_KEY, None)
+    if not customer.first_name:
+        return render(request, "customer/login.html", {**context, "step": "name", "customer": customer})
+    return redirect(context["next"])
+
+
+def save_name(request, context):
+    first, last = request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip()
+    customer = customer_for_user(request.user)
+    if not first:
+        return render(
+            request,
+            "customer/login.html",
+            {**context, "step": "name", "customer": customer, "error": "Please tell us your first name."},
+            status=400,
+        )
+    CustomerAccount.objects.filter(pk=customer.pk).update(first_name=first[:100], last_name=last[:100])
+    return redirect(context["next"])
+
+
+@require_http_methods(["GET", "POST"])
+def logout_page(request):
+    if request.method == "POST":
+        logout(request)
+        return redirect("/customer/login")
+    return render(request, "customer/logout.html")
+
+
+@login_required
+def portal_salons(request):
+    """A signed-in customer's salons (the portal issue adds the salon pages)."""
+    customer = customer_for_user(request.user)
+    relationships = customer.business_relationships.select_related("business").order_by("business__name")
+    return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})

@@ -1,0 +1,56 @@
+"""Headless Chromium (Debian's package) driven by Playwright, for tests marked `browser`.
+
+When no Chromium is installed, browser tests are skipped with a loud warning (CI installs
+it). Screenshots go to test-artifacts/ (or $TEST_ARTIFACTS).
+"""
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+# As root in a sandbox without network: no sandbox, no GPU, no background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def chromium_path() -> str | None:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def playwright_chromium():
+    path = chromium_path()
+    if path is None:
+        message = "NO CHROMIUM INSTALLED: browser tests are SKIPPED (apt-get install chromium to run them)"
+        warnings.warn(message, stacklevel=1)
+        print(f"\n{'!' * 80}\n{message}\n{'!' * 80}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

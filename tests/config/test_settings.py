@@ -11,7 +11,8 @@ PROD = {"DEBUG": "0", "ALLOWED_HOSTS": "salon.example", "DATABASE_URL": "postgre
 
 
 def manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")}
+    ignored = ("DATABASE_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last: set by browser tests
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

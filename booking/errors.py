@@ -39,3 +39,9 @@ class NotAllowed(DomainError):
     code = "permission_denied"
     status_code = 403
     default_message = "Only the salon's staff may do that."
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status_code = 422
+    default_message = "This Idempotency-Key was already used with a different request body."

@@ -149,3 +149,20 @@ class AppointmentHistory(models.Model):
         if self.pk is not None:
             raise ValueError("Appointment history is append-only.")
         super().save(*args, **kwargs)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create sent with an `Idempotency-Key`, kept 24 hours per caller."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -142,3 +142,18 @@ def available_slots(
         not_before=window.not_before,
         not_after=window.not_after,
     )
+
+
+def customer_appointments(customer, *, status: str | None, business_id=None, now: datetime):
+    """A customer's appointments (only theirs), filtered as `?status=` asks."""
+    appointments = Appointment.objects.filter(customer=customer).select_related("business")
+    if business_id is not None:
+        appointments = appointments.filter(business_id=business_id)
+    if status == "upcoming":
+        return appointments.filter(status=Appointment.Status.CONFIRMED, end__gt=now).order_by("start", "id")
+    if status == "past":
+        ended = [Appointment.Status.CONFIRMED, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
+        return appointments.filter(status__in=ended, end__lte=now).order_by("-start", "id")
+    if status == "cancelled":
+        return appointments.filter(status=Appointment.Status.CANCELLED).order_by("-start", "id")
+    return appointments.order_by("-start", "id")

@@ -1,5 +1,7 @@
 """Who belongs to which business: every staff-side lookup is scoped through these."""
 
+import uuid
+
 from django.db.models import Q, QuerySet
 
 from businesses.models import Business, BusinessMembership
@@ -31,3 +33,11 @@ def member_role(user, business: Business) -> str | None:
 
 def is_business_member(user, business: Business) -> bool:
     return member_role(user, business) is not None
+
+
+def business_by_id(value) -> Business | None:
+    """The business with this public id, or None (also for malformed ids)."""
+    try:
+        return Business.objects.filter(pk=uuid.UUID(str(value))).first()
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,360 @@
+"""Booking API (DESIGN §5): availability, appointments and the customer's own bookings.
+
+Views parse, call a selector or service, and serialize; the rules live in
+booking/services.py and booking/selectors.py.
+"""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import selectors
+from booking.api_serializers import (
+    AppointmentListQuery,
+    AppointmentOutput,
+    AvailabilityOutput,
+    AvailabilityQuery,
+    BookingAvailabilityQuery,
+    CancelInput,
+    CreateInput,
+    RescheduleInput,
+    availability_body,
+    today_in,
+)
+from booking.idempotency import idempotent
+from booking.models import Appointment
+from booking.services import (
+    Actor,
+    CustomerDetails,
+    actor_for,
+    appointment_book,
+    appointment_cancel,
+    appointment_complete,
+    appointment_mark_no_show,
+    appointment_reschedule,
+)
+from businesses.api import business_or_404
+from businesses.models import Business, Service, StaffMember
+from businesses.selectors import business_by_id
+from config.api_fields import parse_uuid
+from config.api_schema import errors
+from customers.services import customer_for_user
+
+# --- availability -------------------------------------------------------------------------
+
+
+def owned(model, business: Business, pk, field: str, *, active=True):
+    """`model` row `pk` of `business` (active), or a 400 naming `field`: unknown or foreign."""
+    found = model.objects.filter(business=business, pk=pk, **({"is_active": True} if active else {})).first()
+    if found is None:
+        raise ValidationError({field: [f"Unknown {model._meta.verbose_name} for this business."]})
+    return found
+
+
+def availability_response(business: Business, query: dict) -> Response:
+    service = owned(Service, business, query["service"], "service")
+    staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
+    slots = selectors.available_slots(
+        business,
+        service,
+        first_day=query.get("date") or today_in(business),
+        days=query["days"],
+        staff=staff,
+        window=selectors.customer_window(business, now=timezone.now()),
+    )
+    return Response(availability_body(business, service, slots))
+
+
+AVAILABILITY_PARAMETERS = [
+    OpenApiParameter("service", str, required=True, description="Service id (UUID)."),
+    OpenApiParameter("date", str, description="First business-local date, YYYY-MM-DD (default: today there)."),
+    OpenApiParameter("days", int, description="How many days, 1-62 (default 1)."),
+    OpenApiParameter("staff", str, description="Only this staff member (UUID); default: any."),
+]
+AVAILABILITY_EXAMPLE = OpenApiExample(
+    "Two free slots",
+    value={
+        "business_id": "8e6c323b-df6b-4594-9098-63dd5dcf3879",
+        "service_id": "71862f72-9a98-474e-9fa7-012f4cea355b",
+        "timezone": "Europe/London",
+        "slots": [
+            {
+                "start": "2027-03-29T09:00:00+01:00",
+                "end": "2027-03-29T09:45:00+01:00",
+                "staff_ids": ["a50702b3-7fcb-4124-8d2a-ef16a0d3f337"],
+            },
+            {
+                "start": "2027-03-29T09:15:00+01:00",
+                "end": "2027-03-29T10:00:00+01:00",
+                "staff_ids": ["a50702b3-7fcb-4124-8d2a-ef16a0d3f337", "aa3aeaed-9a3e-40f5-88fa-e20b36e9b27d"],
+            },
+        ],
+    },
+    response_only=True,
+)
+
+
+class PublicView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+@extend_schema(
+    summary="Free slots of a service, in the business's local time",
+    description="A past date gives no slots. Customers' rules apply: minimum notice and the booking horizon.",
+    parameters=AVAILABILITY_PARAMETERS,
+    responses={200: AvailabilityOutput, **errors(400, 404)},
+    examples=[AVAILABILITY_EXAMPLE],
+    tags=["availability"],
+)
+class BusinessAvailabilityView(PublicView):
+    def get(self, request, business_id):
+        business = business_or_404(business_id)
+        query = AvailabilityQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return availability_response(business, query.validated_data)
+
+
+@extend_schema(
+    summary="Free slots (business given as a query parameter)",
+    parameters=[
+        OpenApiParameter("business", str, required=True, description="Business id."),
+        *AVAILABILITY_PARAMETERS,
+    ],
+    responses={200: AvailabilityOutput, **errors(400)},
+    examples=[AVAILABILITY_EXAMPLE],
+    tags=["availability"],
+)
+class BookingAvailabilityView(PublicView):
+    def get(self, request):
+        query = BookingAvailabilityQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        business = business_by_id(query.validated_data["business"])
+        if business is None:
+            raise ValidationError({"business": ["Unknown business."]})
+        return availability_response(business, query.validated_data)
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+
+def book(request, data: dict, *, as_customer_only: bool) -> Response:
+    business = business_by_id(data["business_id"])
+    if business is None:
+        raise ValidationError({"business_id": ["Unknown business."]})
+    service = owned(Service, business, data["service_id"], "service_id")
+    staff = owned(StaffMember, business, data["staff_id"], "staff_id") if data.get("staff_id") else None
+    actor = (
+        Actor(user=request.user, label=request.user.email) if as_customer_only else actor_for(request.user, business)
+    )
+    booking = {
+        "business": business,
+        "service": service,
+        "staff": staff,
+        "start": data["start"],
+        "by": actor,
+        "source": data["source"],
+        "notes": data["notes"],
+    }
+    if actor.is_member:
+        if not data.get("customer"):
+            raise ValidationError({"customer": ["Say who the booking is for (email, and optionally phone and name)."]})
+        booking["customer_details"] = CustomerDetails(**data["customer"])
+    else:
+        if data.get("customer"):
+            raise PermissionDenied("Only the salon's staff may book for someone else.")
+        booking["customer"] = customer_for_user(request.user)
+    appointment = appointment_book(**booking)
+    return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)
+
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Optional. Resending the same key and body within 24 h replays the first answer "
+    "(with `Idempotent-Replayed: true`); the same key with another body is a 422.",
+)
+CREATE_EXAMPLE = OpenApiExample(
+    "Staff book for a customer",
+    value={
+        "business_id": "8e6c323b-df6b-4594-9098-63dd5dcf3879",
+        "service_id": "71862f72-9a98-474e-9fa7-012f4cea355b",
+        "staff_id": None,
+        "start": "2027-03-29T09:00:00+01:00",
+        "notes": "First visit",
+        "source": "api",
+        "customer": {"email": "dana@example.com", "phone": "+447911123456", "first_name": "Dana", "last_name": "Doe"},
+    },
+    request_only=True,
+)
+
+
+@extend_schema(
+    summary="Book an appointment (customers for themselves; staff for a customer)",
+    parameters=[IDEMPOTENCY_HEADER],
+    request=CreateInput,
+    responses={201: AppointmentOutput, **errors(400, 401, 403, 409, 415, 422, 429, 503)},
+    examples=[CREATE_EXAMPLE],
+    tags=["appointments"],
+)
+class CreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        def create():
+            data = CreateInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            return book(request, data.validated_data, as_customer_only=False)
+
+        return idempotent(request, create)
+
+
+@extend_schema(
+    summary="Book as the signed-in customer",
+    parameters=[IDEMPOTENCY_HEADER],
+    request=CreateInput,
+    responses={201: AppointmentOutput, **errors(400, 401, 403, 409, 415, 422, 429, 503)},
+    tags=["customer"],
+)
+class CustomerBookView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        def create():
+            data = CreateInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            return book(request, data.validated_data, as_customer_only=True)
+
+        return idempotent(request, create)
+
+
+def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:
+    """The appointment if the caller is its customer or a member of its business; else 404."""
+    pk = parse_uuid(appointment_id)
+    appointment = Appointment.objects.select_related("business", "customer").filter(pk=pk).first() if pk else None
+    if appointment is None:
+        raise Http404
+    actor = actor_for(request.user, appointment.business)
+    if not actor.is_member and appointment.customer.user_id != request.user.pk:
+        raise Http404
+    return appointment, actor
+
+
+class AppointmentView(APIView):
+    permission_classes = [IsAuthenticated]
+
+
+@extend_schema(
+    summary="One appointment", responses={200: AppointmentOutput, **errors(401, 404)}, tags=["appointments"]
+)
+class AppointmentDetailView(AppointmentView):
+    def get(self, request, appointment_id):
+        appointment, _ = appointment_for(request, appointment_id)
+        return Response(AppointmentOutput(appointment).data)
+
+
+@extend_schema(
+    summary="Cancel (customers only outside the cancellation window)",
+    request=CancelInput,
+    responses={200: AppointmentOutput, **errors(400, 401, 404, 409, 415)},
+    tags=["appointments"],
+)
+class CancelView(AppointmentView):
+    def put(self, request, appointment_id):
+        appointment, actor = appointment_for(request, appointment_id)
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancelled = appointment_cancel(appointment=appointment, by=actor, reason=data.validated_data["reason"])
+        return Response(AppointmentOutput(cancelled).data)
+
+
+@extend_schema(
+    summary="Move to another time (and optionally staff member); same id",
+    request=RescheduleInput,
+    responses={200: AppointmentOutput, **errors(400, 401, 404, 409, 415, 503)},
+    tags=["appointments"],
+)
+class RescheduleView(AppointmentView):
+    def put(self, request, appointment_id):
+        appointment, actor = appointment_for(request, appointment_id)
+        data = RescheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        staff_id = data.validated_data["staff_id"]
+        staff = owned(StaffMember, appointment.business, staff_id, "staff_id") if staff_id else None
+        moved = appointment_reschedule(
+            appointment=appointment, start=data.validated_data["start"], staff=staff, by=actor
+        )
+        return Response(AppointmentOutput(moved).data)
+
+
+@extend_schema(
+    summary="Mark completed (staff of the business)",
+    request=None,
+    responses={200: AppointmentOutput, **errors(401, 403, 404, 409)},
+    tags=["appointments"],
+)
+class CompleteView(AppointmentView):
+    def put(self, request, appointment_id):
+        appointment, actor = appointment_for(request, appointment_id)
+        return Response(AppointmentOutput(appointment_complete(appointment=appointment, by=actor)).data)
+
+
+@extend_schema(
+    summary="Mark as no-show (staff of the business)",
+    request=None,
+    responses={200: AppointmentOutput, **errors(401, 403, 404, 409)},
+    tags=["appointments"],
+)
+class NoShowView(AppointmentView):
+    def put(self, request, appointment_id):
+        appointment, actor = appointment_for(request, appointment_id)
+        return Response(AppointmentOutput(appointment_mark_no_show(appointment=appointment, by=actor)).data)
+
+
+# --- the customer's own appointments ---------------------------------------------------------
+
+
+class AppointmentPage(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+@extend_schema(
+    summary="The signed-in customer's appointments, across salons",
+    parameters=[
+        OpenApiParameter(
+            "status",
+            str,
+            enum=["upcoming", "past", "cancelled"],
+            description="upcoming: confirmed and not yet ended; past: ended (incl. completed, no-show).",
+        ),
+        OpenApiParameter("business", str, description="Only this business."),
+        OpenApiParameter("page", int),
+    ],
+    responses={200: AppointmentOutput(many=True), **errors(400, 401)},
+    tags=["customer"],
+)
+class CustomerAppointmentsView(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = AppointmentPage
+
+    def get(self, request):
+        query = AppointmentListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        appointments = selectors.customer_appointments(
+            customer_for_user(request.user),
+            status=query.validated_data.get("status"),
+            business_id=query.validated_data.get("business"),
+            now=timezone.now(),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(appointments, request, view=self)
+        return paginator.get_paginated_response(AppointmentOutput(page, many=True).data)

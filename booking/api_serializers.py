@@ -1,0 +1,124 @@
+"""Input and output shapes of the booking API (DESIGN §5)."""
+
+from datetime import date
+
+from rest_framework import serializers
+
+from booking.models import Appointment
+from booking.selectors import MAX_AVAILABILITY_DAYS
+from config.api_fields import AwareDateTimeField, local_iso
+
+
+class AvailabilityQuery(serializers.Serializer):
+    service = serializers.UUIDField()
+    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    days = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_AVAILABILITY_DAYS)
+    staff = serializers.UUIDField(required=False)
+
+
+class BookingAvailabilityQuery(AvailabilityQuery):
+    business = serializers.UUIDField()
+
+
+class SlotOutput(serializers.Serializer):
+    start = serializers.CharField()
+    end = serializers.CharField()
+    staff_ids = serializers.ListField(child=serializers.UUIDField())
+
+
+class AvailabilityOutput(serializers.Serializer):
+    business_id = serializers.UUIDField()
+    service_id = serializers.UUIDField()
+    timezone = serializers.CharField()
+    slots = SlotOutput(many=True)
+
+
+def availability_body(business, service, slots) -> dict:
+    """Plain dicts: the slot list of a busy salon is long, and serializers are slow on it."""
+    zone = business.zone
+    return {
+        "business_id": str(business.pk),
+        "service_id": str(service.pk),
+        "timezone": business.timezone,
+        "slots": [
+            {
+                "start": local_iso(slot.start, zone),
+                "end": local_iso(slot.end, zone),
+                "staff_ids": [str(staff_id) for staff_id in slot.staff_ids],
+            }
+            for slot in slots
+        ],
+    }
+
+
+class CustomerInput(serializers.Serializer):
+    email = serializers.EmailField()
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+
+class CreateInput(serializers.Serializer):
+    business_id = serializers.UUIDField()
+    service_id = serializers.UUIDField()
+    staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    start = AwareDateTimeField()
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    source = serializers.ChoiceField(
+        choices=[Appointment.Source.API, Appointment.Source.WIDGET, Appointment.Source.PORTAL],
+        required=False,
+        default=Appointment.Source.API,
+    )
+    customer = CustomerInput(required=False, help_text="Staff of the business only: who the booking is for.")
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class RescheduleInput(serializers.Serializer):
+    start = AwareDateTimeField()
+    staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class AppointmentOutput(serializers.ModelSerializer):
+    business_id = serializers.UUIDField()
+    service_id = serializers.UUIDField()
+    staff_id = serializers.UUIDField()
+    customer_id = serializers.UUIDField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "business_id",
+            "service_id",
+            "staff_id",
+            "customer_id",
+            "start",
+            "end",
+            "status",
+            "price",
+            "source",
+            "notes",
+        ]
+
+    def get_start(self, appointment) -> str:
+        return local_iso(appointment.start, appointment.business.zone)
+
+    def get_end(self, appointment) -> str:
+        return local_iso(appointment.end, appointment.business.zone)
+
+
+class AppointmentListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["upcoming", "past", "cancelled"], required=False)
+    business = serializers.UUIDField(required=False)
+
+
+def today_in(business) -> date:
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=business.zone)

@@ -1,0 +1,17 @@
+from booking import api
+from config.routing import route
+
+urlpatterns = [
+    route("api/business/<business_id>/availability", api.BusinessAvailabilityView.as_view()),
+    route("api/customer/availability/<business_id>", api.BusinessAvailabilityView.as_view()),
+    route("api/booking/availability", api.BookingAvailabilityView.as_view()),
+    route("api/appointments/create", api.CreateView.as_view(), name="api-appointment-create"),
+    route("api/booking/create", api.CreateView.as_view()),
+    route("api/customer/book-appointment", api.CustomerBookView.as_view()),
+    route("api/customer/appointments", api.CustomerAppointmentsView.as_view()),
+    route("api/appointments/<appointment_id>", api.AppointmentDetailView.as_view(), name="api-appointment"),
+    route("api/appointments/<appointment_id>/cancel", api.CancelView.as_view()),
+    route("api/appointments/<appointment_id>/reschedule", api.RescheduleView.as_view()),
+    route("api/appointments/<appointment_id>/complete", api.CompleteView.as_view()),
+    route("api/appointments/<appointment_id>/no-show", api.NoShowView.as_view()),
+]

@@ -1,0 +1,140 @@
+"""Public business API: services, staff and hours of a salon (anyone may read)."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from businesses.models import Business, Service, StaffMember, Weekday
+from businesses.selectors import business_by_id
+from config.api_fields import local_iso
+from config.api_schema import errors
+
+
+def business_or_404(business_id) -> Business:
+    business = business_by_id(business_id)
+    if business is None:
+        raise Http404
+    return business
+
+
+def active_services(business: Business) -> list[Service]:
+    staff = Prefetch("staff", queryset=StaffMember.objects.filter(is_active=True).order_by("position", "name"))
+    return list(business.services.filter(is_active=True).prefetch_related(staff))
+
+
+def active_staff(business: Business) -> list[StaffMember]:
+    services = Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("position", "name"))
+    return list(business.staff.filter(is_active=True).prefetch_related(services))
+
+
+class ServiceOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField(source="business.currency")
+    staff_ids = serializers.SerializerMethodField()
+
+    def get_staff_ids(self, service) -> list[str]:
+        return [str(member.pk) for member in service.staff.all()]
+
+
+class StaffOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    service_ids = serializers.SerializerMethodField()
+
+    def get_service_ids(self, member) -> list[str]:
+        return [str(service.pk) for service in member.services.all()]
+
+
+class BusinessView(APIView):
+    authentication_classes: list = []  # public: no token needed, no session CSRF
+    permission_classes = [AllowAny]
+
+
+@extend_schema(
+    summary="Active services of a business",
+    responses={200: ServiceOutput(many=True), **errors(404)},
+    tags=["business"],
+)
+class ServicesView(BusinessView):
+    def get(self, request, business_id):
+        business = business_or_404(business_id)
+        services = active_services(business)
+        for service in services:
+            service.business = business  # currency without a query per service
+        return Response(ServiceOutput(services, many=True).data)
+
+
+@extend_schema(
+    summary="Active staff of a business", responses={200: StaffOutput(many=True), **errors(404)}, tags=["business"]
+)
+class StaffView(BusinessView):
+    def get(self, request, business_id):
+        return Response(StaffOutput(active_staff(business_or_404(business_id)), many=True).data)
+
+
+HOURS_RESPONSE = inline_serializer(
+    name="Hours",
+    fields={
+        "timezone": serializers.CharField(),
+        "weekly": serializers.DictField(
+            child=serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+            help_text="monday..sunday: local [start, end] pairs, HH:MM.",
+        ),
+        "closures": inline_serializer(
+            name="Closure",
+            fields={
+                "start": serializers.CharField(),
+                "end": serializers.CharField(),
+                "reason": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+@extend_schema(
+    summary="Opening hours and upcoming closures",
+    responses={200: HOURS_RESPONSE, **errors(404)},
+    examples=[
+        OpenApiExample(
+            "A salon with a lunch break",
+            value={
+                "timezone": "Europe/London",
+                "weekly": {"monday": [["09:00", "13:00"], ["14:00", "18:00"]], "sunday": []},
+                "closures": [
+                    {"start": "2027-12-25T00:00:00+00:00", "end": "2027-12-27T00:00:00+00:00", "reason": "Christmas"}
+                ],
+            },
+            response_only=True,
+        )
+    ],
+    tags=["business"],
+)
+class HoursView(BusinessView):
+    def get(self, request, business_id):
+        business = business_or_404(business_id)
+        weekly: dict[str, list] = {day.name.lower(): [] for day in Weekday}
+        for hours in business.opening_hours.order_by("weekday", "start"):
+            weekly[Weekday(hours.weekday).name.lower()].append([f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"])
+        closures = business.time_off.filter(staff__isnull=True, end__gt=timezone.now()).order_by("start")
+        zone = business.zone
+        return Response(
+            {
+                "timezone": business.timezone,
+                "weekly": weekly,
+                "closures": [
+                    {"start": local_iso(c.start, zone), "end": local_iso(c.end, zone), "reason": c.reason}
+                    for c in closures
+                ],
+            }
+        )

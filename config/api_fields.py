@@ -1,0 +1,45 @@
+"""API field conventions of DESIGN §5: datetimes and ids."""
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+def local_iso(moment: datetime, zone: ZoneInfo) -> str:
+    """ISO 8601 in the business's UTC offset with seconds: 2027-03-29T09:00:00+01:00 (never Z)."""
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class AwareDateTimeField(serializers.Field):
+    """Any ISO 8601 datetime with an offset (Z included); a naive one is refused."""
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 datetime such as 2027-03-29T09:00:00+01:00.",
+        "naive": "Give the UTC offset (e.g. +01:00 or Z): a time without one is ambiguous.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            moment = datetime.fromisoformat(data.strip())
+        except ValueError:
+            self.fail("invalid")
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail("naive")
+        return moment
+
+    def to_representation(self, value):
+        return value.isoformat(timespec="seconds")
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -47,6 +47,8 @@ from config.api_schema import errors
 from customers.services import customer_for_user
 
 # --- availability -------------------------------------------------------------------------
+# Query parameters are validated as a plain dict: DRF reads a QueryDict like an HTML form,
+# where an empty value means "not given"; here `?status=` is bad input, a 400.
 
 
 def owned(model, business: Business, pk, field: str, *, active=True):
@@ -116,7 +118,7 @@ class PublicView(APIView):
 class BusinessAvailabilityView(PublicView):
     def get(self, request, business_id):
         business = business_or_404(business_id)
-        query = AvailabilityQuery(data=request.query_params)
+        query = AvailabilityQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         return availability_response(business, query.validated_data)
 
@@ -133,7 +135,7 @@ class BusinessAvailabilityView(PublicView):
 )
 class BookingAvailabilityView(PublicView):
     def get(self, request):
-        query = BookingAvailabilityQuery(data=request.query_params)
+        query = BookingAvailabilityQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         business = business_by_id(query.validated_data["business"])
         if business is None:
@@ -176,7 +178,7 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     location=OpenApiParameter.HEADER,
     description="Optional. Resending the same key and body within 24 h replays the first answer "
     "(with `Idempotent-Replayed: true`); the same key with another body is a 422.",
@@ -326,6 +328,13 @@ class AppointmentPage(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page that does not exist is bad input in a query parameter: 400, not DRF's 404.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({"page": ["No such page."]}) from None
+
 
 @extend_schema(
     summary="The signed-in customer's appointments, across salons",
@@ -337,7 +346,8 @@ class AppointmentPage(PageNumberPagination):
             description="upcoming: confirmed and not yet ended; past: ended (incl. completed, no-show).",
         ),
         OpenApiParameter("business", str, description="Only this business."),
-        OpenApiParameter("page", int),
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+        OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 200}),
     ],
     responses={200: AppointmentOutput(many=True), **errors(400, 401)},
     tags=["customer"],
@@ -347,7 +357,7 @@ class CustomerAppointmentsView(APIView):
     pagination_class = AppointmentPage
 
     def get(self, request):
-        query = AppointmentListQuery(data=request.query_params)
+        query = AppointmentListQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         appointments = selectors.customer_appointments(
             customer_for_user(request.user),

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from booking.models import Appointment
 from booking.selectors import MAX_AVAILABILITY_DAYS
-from config.api_fields import AwareDateTimeField, local_iso
+from config.api_fields import AwareDateTimeField, StrictCharField, StrictEmailField, local_iso
 
 
 class AvailabilityQuery(serializers.Serializer):
@@ -52,10 +52,10 @@ def availability_body(business, service, slots) -> dict:
 
 
 class CustomerInput(serializers.Serializer):
-    email = serializers.EmailField()
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    email = StrictEmailField()
+    phone = StrictCharField(required=False, allow_blank=True, max_length=32, default="")
+    first_name = StrictCharField(required=False, allow_blank=True, max_length=100, default="")
+    last_name = StrictCharField(required=False, allow_blank=True, max_length=100, default="")
 
 
 class CreateInput(serializers.Serializer):
@@ -63,7 +63,7 @@ class CreateInput(serializers.Serializer):
     service_id = serializers.UUIDField()
     staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     start = AwareDateTimeField()
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    notes = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
     source = serializers.ChoiceField(
         choices=[Appointment.Source.API, Appointment.Source.WIDGET, Appointment.Source.PORTAL],
         required=False,
@@ -73,7 +73,7 @@ class CreateInput(serializers.Serializer):
 
 
 class CancelInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    reason = StrictCharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class RescheduleInput(serializers.Serializer):
@@ -116,6 +116,8 @@ class AppointmentOutput(serializers.ModelSerializer):
 class AppointmentListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=["upcoming", "past", "cancelled"], required=False)
     business = serializers.UUIDField(required=False)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
 def today_in(business) -> date:

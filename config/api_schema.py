@@ -12,9 +12,9 @@ ErrorBody = inline_serializer(
                 "code": serializers.CharField(help_text="Stable machine-readable code, e.g. slot_unavailable."),
                 "message": serializers.CharField(help_text="A sentence for people."),
                 "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()),
                     required=False,
-                    help_text="Only for validation errors: messages per input field.",
+                    help_text="Only for validation errors: a list of messages per input field "
+                    "(nested objects nest, e.g. customer.email).",
                 ),
             },
         )

@@ -7,16 +7,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_fields import StrictCharField, StrictEmailField
 from config.api_schema import errors
 from customers.models import CustomerAccount
 from customers.services import customer_for_user, phone_verification_confirm, sign_in_start, sign_in_verify
 
 
 class SignInInput(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    email = StrictEmailField(required=False, allow_blank=True)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=32)
+    first_name = StrictCharField(required=False, allow_blank=True, max_length=100)
+    last_name = StrictCharField(required=False, allow_blank=True, max_length=100)
 
     def validate(self, data):
         if not data.get("email") and not data.get("phone"):
@@ -25,7 +26,7 @@ class SignInInput(serializers.Serializer):
 
 
 class RegisterInput(SignInInput):
-    email = serializers.EmailField()
+    email = StrictEmailField()
 
 
 class ChallengeOutput(serializers.Serializer):
@@ -35,8 +36,8 @@ class ChallengeOutput(serializers.Serializer):
 
 
 class VerifyInput(serializers.Serializer):
-    challenge = serializers.CharField(max_length=64)
-    code = serializers.CharField(max_length=32)
+    challenge = StrictCharField(max_length=64)
+    code = StrictCharField(max_length=32)
 
 
 class CustomerOutput(serializers.ModelSerializer):
@@ -51,7 +52,7 @@ class TokenOutput(serializers.Serializer):
 
 
 class CodeInput(serializers.Serializer):
-    code = serializers.CharField(max_length=32)
+    code = StrictCharField(max_length=32)
 
 
 def django_request(request):

@@ -1,6 +1,6 @@
 """Input and output shapes of the booking API (DESIGN §5)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from rest_framework import serializers
 
@@ -34,18 +34,25 @@ class AvailabilityOutput(serializers.Serializer):
 
 
 def availability_body(business, service, slots) -> dict:
-    """Plain dicts: the slot list of a busy salon is long, and serializers are slow on it."""
+    """Plain dicts: the slot list of a busy salon is long, and serializers are slow on it.
+
+    The same instants and staff ids recur across slots (one slot's end is a later slot's
+    start), so each is formatted once.
+    """
     zone = business.zone
+    texts: dict = {}
+
+    def text(value) -> str:
+        if value not in texts:
+            texts[value] = local_iso(value, zone) if isinstance(value, datetime) else str(value)
+        return texts[value]
+
     return {
         "business_id": str(business.pk),
         "service_id": str(service.pk),
         "timezone": business.timezone,
         "slots": [
-            {
-                "start": local_iso(slot.start, zone),
-                "end": local_iso(slot.end, zone),
-                "staff_ids": [str(staff_id) for staff_id in slot.staff_ids],
-            }
+            {"start": text(slot.start), "end": text(slot.end), "staff_ids": [text(i) for i in slot.staff_ids]}
             for slot in slots
         ],
     }

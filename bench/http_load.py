@@ -125,37 +125,44 @@ end
     return str(path)
 
 
+def race_one_slot(base: str, body: dict, token: str, clients: int) -> list[tuple[int, float]]:
+    """`clients` threads POST the same create at once; (status, milliseconds) of each."""
+    barrier = threading.Barrier(clients)
+    results: list = []
+
+    def create():
+        with httpx.Client(base_url=base, timeout=30) as client:
+            barrier.wait()
+            began = time.perf_counter()
+            response = client.post("/api/appointments/create", json=body, headers={"Authorization": f"Token {token}"})
+            results.append((response.status_code, (time.perf_counter() - began) * 1000))
+
+    threads = [threading.Thread(target=create) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def contention(base: str, data: dict, token: str, rounds: int = 20, clients: int = 50) -> dict:
-    staff, _ = data["pairs"][0]
-    # One slot per round, far from the creates above: the last pairs of the list.
-    targets = [pair for pair in data["pairs"][-rounds * 40 :: 40]][:rounds]
-    outcomes: list = []
-    for staff, start in targets:
-        body = {
-            "business_id": data["empty"],
-            "service_id": data["short"],
-            "staff_id": staff,
-            "start": start,
-            "customer": {"email": "bench-race@example.com"},
-        }
-        barrier = threading.Barrier(clients)
-        results: list = []
-
-        def create():
-            with httpx.Client(base_url=base, timeout=30) as client:
-                barrier.wait()
-                began = time.perf_counter()
-                response = client.post(
-                    "/api/appointments/create", json=body, headers={"Authorization": f"Token {token}"}
-                )
-                results.append((response.status_code, (time.perf_counter() - began) * 1000))
-
-        threads = [threading.Thread(target=create) for _ in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        outcomes.append(results)
+    # One slot per round, far from the creates of the throughput run: from the end of the list.
+    targets = data["pairs"][-rounds * 40 :: 40][:rounds]
+    outcomes = [
+        race_one_slot(
+            base,
+            {
+                "business_id": data["empty"],
+                "service_id": data["short"],
+                "staff_id": staff,
+                "start": start,
+                "customer": {"email": "bench-race@example.com"},
+            },
+            token,
+            clients,
+        )
+        for staff, start in targets
+    ]
     statuses = Counter(status for results in outcomes for status, _ in results)
     return {
         "rounds": rounds,
@@ -213,7 +220,8 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        grid = f"{base}/api/business/{data['business']}/availability?service={data['service']}&date={data['date']}&days=14"
+        query = f"service={data['service']}&date={data['date']}&days=14"
+        grid = f"{base}/api/business/{data['business']}/availability?{query}"
         slots = len(httpx.get(grid).json()["slots"])
         print(f"14-day grid: {slots} slots")
         wrk(grid, connections=4, seconds=3)  # warm up every worker

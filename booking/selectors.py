@@ -157,3 +157,70 @@ def customer_appointments(customer, *, status: str | None, business_id=None, now
     if status == "cancelled":
         return appointments.filter(status=Appointment.Status.CANCELLED).order_by("-start", "id")
     return appointments.order_by("-start", "id")
+
+
+def slots_by_day(slots: list[Slot], zone) -> dict[date, list[Slot]]:
+    """Slots grouped by the business-local date they start on (in time order)."""
+    days: dict[date, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        days[slot.start.astimezone(zone).date()].append(slot)
+    return days
+
+
+def nearest_slots(
+    business: Business,
+    service: Service,
+    *,
+    around: datetime,
+    staff: StaffMember | None,
+    window: BookingWindow,
+    count: int = 5,
+) -> list[Slot]:
+    """The free slots closest to `around` within a week of it, in time order."""
+    first_day = timezone.localdate(around, business.zone) - timedelta(days=3)
+    slots = available_slots(business, service, first_day=first_day, days=7, staff=staff, window=window)
+    closest = sorted(slots, key=lambda slot: abs(slot.start - around))[:count]
+    return sorted(closest, key=lambda slot: slot.start)
+
+
+def customer_data(customer) -> dict:
+    """Everything we hold about a customer, for "download my data"."""
+    appointments = Appointment.objects.filter(customer=customer).select_related("business", "service", "staff")
+    relationships = customer.business_relationships.select_related("business")
+    return {
+        "profile": {
+            "id": str(customer.pk),
+            "email": customer.email,
+            "phone": customer.phone,
+            "phone_verified": customer.phone_verified,
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "created_at": customer.created_at.isoformat(),
+            "sms_opt_out": customer.sms_opt_out,
+            "reminders_opt_out": customer.reminders_opt_out,
+        },
+        "salons": [
+            {
+                "salon": r.business.name,
+                "visits": r.total_visits,
+                "total_spent": str(r.total_spent),
+                "loyalty_points": r.loyalty_points,
+            }
+            for r in relationships
+        ],
+        "appointments": [
+            {
+                "id": str(a.pk),
+                "salon": a.business.name,
+                "service": a.service.name,
+                "staff": a.staff.name,
+                "start": a.start.astimezone(a.business.zone).isoformat(),
+                "end": a.end.astimezone(a.business.zone).isoformat(),
+                "status": a.status,
+                "price": str(a.price),
+                "source": a.source,
+                "notes": a.notes,
+            }
+            for a in appointments.order_by("start")
+        ],
+    }

@@ -379,3 +379,33 @@ def appointments_auto_complete(*, now: datetime | None = None) -> int:
             continue  # changed meanwhile (cancelled, or completed by staff): nothing to do
         completed += 1
     return completed
+
+
+def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) -> None:
+    """Delete a customer's account: personal data goes, the salons keep their records.
+
+    Upcoming bookings are cancelled; past appointments stay (with visits, prices and
+    totals) but point at an anonymous account; staff notes about the person are cleared.
+    """
+    now = now or timezone.now()
+    system = Actor.system("account deleted")
+    for appointment in Appointment.objects.filter(
+        customer=customer, status=Appointment.Status.CONFIRMED, start__gt=now
+    ):
+        appointment_cancel(appointment=appointment, by=system, reason="The customer deleted their account.", now=now)
+    with transaction.atomic():
+        Appointment.objects.filter(customer=customer).update(notes="")
+        CustomerBusinessRelationship.objects.filter(customer=customer).update(notes="")
+        user = customer.user
+        CustomerAccount.objects.filter(pk=customer.pk).update(
+            email=f"deleted-{customer.pk}@deleted.invalid",
+            phone="",
+            phone_verified=False,
+            first_name="",
+            last_name="",
+            user=None,
+            sms_opt_out=True,
+            reminders_opt_out=True,
+        )
+        if user is not None and not (user.is_staff or user.is_superuser):
+            user.delete()  # knox tokens, sessions and allauth email records go with it

@@ -8,7 +8,6 @@ from businesses.urls import urlpatterns as business_urls
 from config.api import api_not_found
 from config.routing import route
 from customers.urls import urlpatterns as customer_urls
-from customers.views import portal_salons
 
 handler500 = "config.api.server_error"
 
@@ -19,7 +18,6 @@ urlpatterns = [
     *business_urls,
     *booking_urls,
     *customer_urls,
-    route("customer/portal", portal_salons, name="customer-portal"),
     # Keep last among /api routes: unknown API paths answer in the API's error shape.
     re_path(r"^api/", api_not_found),
 ]

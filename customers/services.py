@@ -255,3 +255,67 @@ def customer_for_user(user) -> CustomerAccount:
             account.user = user
             account.save(update_fields=["user"])
     return account
+
+
+def email_change_start(*, customer: CustomerAccount, new_email: str, request=None) -> Challenge:
+    """Send a code to the new address; the email changes only once it is confirmed."""
+    new_email = normalize_email(new_email)
+    rate_limit(request, action="request_login_code", key=new_email)
+    challenge, code = new_challenge(
+        channel=SignInChallenge.Channel.EMAIL,
+        purpose=SignInChallenge.Purpose.CHANGE_EMAIL,
+        email=new_email,
+        customer=customer,
+    )
+    send_code_by_email(new_email, code)
+    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+
+
+def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAccount:
+    with transaction.atomic():
+        challenge = (
+            SignInChallenge.objects.select_for_update()
+            .filter(purpose=SignInChallenge.Purpose.CHANGE_EMAIL, customer=customer)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
+            raise CodeExpired()
+        accepted = check_code(challenge, code)
+    if not accepted:
+        raise InvalidCode()
+    new_email = challenge.email
+    User = get_user_model()
+    taken = (
+        CustomerAccount.objects.filter(email=new_email).exclude(pk=customer.pk).exists()
+        or User.objects.filter(email__iexact=new_email).exclude(pk=customer.user_id).exists()
+    )
+    if taken:
+        message = "That email address belongs to another account."
+        raise InvalidContact(message, fields={"email": [message]})
+    with transaction.atomic():
+        CustomerAccount.objects.filter(pk=customer.pk).update(email=new_email)
+        if customer.user_id:
+            User.objects.filter(pk=customer.user_id).update(email=new_email)
+            EmailAddress.objects.filter(user_id=customer.user_id).delete()
+            EmailAddress.objects.create(user_id=customer.user_id, email=new_email, verified=True, primary=True)
+    customer.email = new_email
+    return customer
+
+
+def phone_change_start(*, customer: CustomerAccount, phone: str, region: str | None = None, request=None) -> Challenge:
+    """Store the new number unverified and text it a code (confirm: phone_verification_confirm)."""
+    phone = normalize_phone(phone, region=region)
+    CustomerAccount.objects.filter(pk=customer.pk).update(phone=phone, phone_verified=False)
+    customer.phone, customer.phone_verified = phone, False
+    return phone_verification_start(customer=customer, request=request)
+
+
+def customer_update_profile(*, customer: CustomerAccount, **fields) -> CustomerAccount:
+    """Name and notification preferences (not email or phone: those need a code)."""
+    allowed = {"first_name", "last_name", "sms_opt_out", "reminders_opt_out"}
+    changes = {name: value for name, value in fields.items() if name in allowed}
+    for name, value in changes.items():
+        setattr(customer, name, value.strip()[:100] if isinstance(value, str) else value)
+    customer.save(update_fields=list(changes))
+    return customer

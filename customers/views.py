@@ -3,7 +3,6 @@
 import uuid
 
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -95,9 +94,10 @@ def verify(request, context, pending):
         return redirect("/customer/login")
     customer = sign_in_verify(key=pending["challenge"], code=request.POST.get("code", ""), request=request)
     login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session
-    request.session.pop(SESSION_KEY, None)
-    if not customer.first_name:
+    if not customer.first_name:  # a new customer: keep where to go for after the name step
+        request.session[SESSION_KEY] = {"next": context["next"], "business": pending.get("business", "")}
         return render(request, "customer/login.html", {**context, "step": "name", "customer": customer})
+    request.session.pop(SESSION_KEY, None)
     return redirect(context["next"])
 
 
@@ -112,6 +112,7 @@ def save_name(request, context):
             status=400,
         )
     CustomerAccount.objects.filter(pk=customer.pk).update(first_name=first[:100], last_name=last[:100])
+    request.session.pop(SESSION_KEY, None)
     return redirect(context["next"])
 
 
@@ -121,11 +122,3 @@ def logout_page(request):
         logout(request)
         return redirect("/customer/login")
     return render(request, "customer/logout.html")
-
-
-@login_required
-def portal_salons(request):
-    """A signed-in customer's salons (the portal issue adds the salon pages)."""
-    customer = customer_for_user(request.user)
-    relationships = customer.business_relationships.select_related("business").order_by("business__name")
-    return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})

@@ -1,0 +1,60 @@
+"""Calendar invites (RFC 5545) for appointments: one builder for email and the portal.
+
+UID is stable per appointment, SEQUENCE is the appointment's `sequence` (bumped on every
+change), METHOD is REQUEST for a booking or change and CANCEL for a cancellation. Times
+carry the salon's TZID with its VTIMEZONE, so calendar apps show the salon's local time.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress
+
+from booking.models import Appointment
+
+PRODID = "-//Chairtime//Bookings//EN"
+
+
+def appointment_uid(appointment: Appointment) -> str:
+    return f"appointment-{appointment.pk}@chairtime"
+
+
+def appointment_ics(appointment: Appointment) -> bytes:
+    """The invite for the appointment as it is now: a request, or a cancel when cancelled."""
+    business = appointment.business
+    cancelled = appointment.status == Appointment.Status.CANCELLED
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", appointment_uid(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.start.astimezone(business.zone))
+    event.add("dtend", appointment.end.astimezone(business.zone))
+    event.add("summary", f"{appointment.service.name} at {business.name}")
+    event.add("description", f"With {appointment.staff.name}. Manage: {manage_url(appointment)}")
+    if business.address:
+        event.add("location", business.address.replace("\n", ", "))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("url", manage_url(appointment))
+    if business.email:
+        organizer = vCalAddress(f"mailto:{business.email}")
+        organizer.params["cn"] = business.name
+        event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{appointment.customer.email}")
+    attendee.params["cn"] = appointment.customer.full_name or appointment.customer.email
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    # A VTIMEZONE covering the years around the appointment keeps the invite small.
+    year = appointment.start.year
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    return calendar.to_ical()
+
+
+def manage_url(appointment: Appointment) -> str:
+    return f"{settings.SITE_URL}/customer/appointments/{appointment.pk}"

@@ -1,0 +1,88 @@
+"""/customer/account: name, email and phone (re-verified by code), preferences, data, deletion."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from config.errors import DomainError
+from customers.services import (
+    customer_for_user,
+    customer_update_profile,
+    email_change_confirm,
+    email_change_start,
+    phone_change_start,
+    phone_verification_confirm,
+)
+
+PENDING = "chairtime_account_pending"  # which code the page waits for: "email" or "phone"
+
+
+def update_profile(request, customer) -> str:
+    customer_update_profile(
+        customer=customer,
+        first_name=request.POST.get("first_name", ""),
+        last_name=request.POST.get("last_name", ""),
+        sms_opt_out="sms_opt_out" in request.POST,
+        reminders_opt_out="reminders_opt_out" in request.POST,
+    )
+    return _("Saved.")
+
+
+def start_email_change(request, customer) -> str:
+    new_email = request.POST.get("email", "")
+    email_change_start(customer=customer, new_email=new_email, request=request)
+    request.session[PENDING] = "email"
+    return _("We sent a code to %(email)s. Enter it below to confirm the change.") % {"email": new_email.strip()}
+
+
+def confirm_email_change(request, customer) -> str:
+    email_change_confirm(customer=customer, code=request.POST.get("code", ""))
+    request.session.pop(PENDING, None)
+    return _("Your email address is now %(email)s.") % {"email": customer.email}
+
+
+def start_phone_change(request, customer) -> str:
+    phone_change_start(customer=customer, phone=request.POST.get("phone", ""), request=request)
+    request.session[PENDING] = "phone"
+    return _("We texted a code to %(phone)s. Enter it below to confirm your number.") % {"phone": customer.phone}
+
+
+def confirm_phone(request, customer) -> str:
+    phone_verification_confirm(customer=customer, code=request.POST.get("code", ""))
+    request.session.pop(PENDING, None)
+    return _("Your phone number is confirmed.")
+
+
+ACTIONS = {
+    "profile": update_profile,
+    "email_start": start_email_change,
+    "email_verify": confirm_email_change,
+    "phone_start": start_phone_change,
+    "phone_verify": confirm_phone,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    customer = customer_for_user(request.user)
+    message, error, status = "", "", 200
+    action = ACTIONS.get(request.POST.get("action", "")) if request.method == "POST" else None
+    if action is not None:
+        try:
+            message = action(request, customer)
+        except DomainError as failure:
+            error, status = failure.message, failure.status_code
+    return render(
+        request,
+        "customer/account.html",
+        {
+            "customer": customer,
+            "message": message,
+            "error": error,
+            "pending": request.session.get(PENDING),
+            "confirm_delete": request.GET.get("delete") == "confirm",
+        },
+        status=status,
+    )

@@ -1,0 +1,386 @@
+"""The customer portal (server-rendered): a salon's page, booking, history, changes.
+
+Every rule lives in booking.services / booking.selectors; these views only read the
+request, call them, and render. Booking works without JavaScript: each step is a GET
+with the choices so far in the query string, so a choice survives signing in (the
+login page returns to the same URL); only the final confirmation is a POST.
+"""
+
+import json
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from booking.errors import SlotUnavailable
+from booking.ics import appointment_ics
+from booking.models import Appointment
+from booking.selectors import (
+    available_slots,
+    customer_appointments,
+    customer_data,
+    customer_window,
+    nearest_slots,
+    slots_by_day,
+)
+from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule, customer_erase
+from businesses.api import active_services, active_staff
+from businesses.models import Business, Service, StaffMember, Weekday
+from businesses.selectors import business_by_id
+from config.api_fields import parse_uuid
+from config.errors import DomainError
+from customers.services import customer_for_user
+
+DAYS_SHOWN = 14
+
+
+def salon_or_404(value) -> Business:
+    business = business_by_id(value)
+    if business is None:
+        raise Http404(_("No such salon."))
+    return business
+
+
+def customer_actor(request) -> Actor:
+    return Actor(user=request.user, label=request.user.email)
+
+
+def changeable(appointment: Appointment, now: datetime) -> bool:
+    """May the customer still cancel or reschedule online? (The services enforce it too.)"""
+    window = timedelta(hours=appointment.business.cancellation_window_hours)
+    return appointment.status == Appointment.Status.CONFIRMED and now <= appointment.start - window
+
+
+def weekly_hours(business: Business) -> list[tuple[str, list]]:
+    hours: dict[int, list] = {day.value: [] for day in Weekday}
+    for interval in business.opening_hours.all():
+        hours[interval.weekday].append(interval)
+    return [(Weekday(day).label, intervals) for day, intervals in hours.items()]
+
+
+# --- the salon's page and "your salons" -----------------------------------------------------
+
+
+def portal(request):
+    if not request.GET.get("business"):
+        if not request.user.is_authenticated:
+            return redirect(f"/customer/login?{urlencode({'next': request.get_full_path()})}")
+        customer = customer_for_user(request.user)
+        relationships = customer.business_relationships.select_related("business").order_by("business__name")
+        return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})
+    business = salon_or_404(request.GET["business"])
+    upcoming = []
+    if request.user.is_authenticated:
+        upcoming = list(
+            customer_appointments(
+                customer_for_user(request.user), status="upcoming", business_id=business.pk, now=timezone.now()
+            ).select_related("service", "staff")
+        )
+    return render(
+        request,
+        "customer/portal.html",
+        {
+            "business": business,
+            "services": active_services(business),
+            "staff": active_staff(business),
+            "hours": weekly_hours(business),
+            "upcoming": upcoming,
+        },
+    )
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+def chosen(model, business: Business, value):
+    pk = parse_uuid(value)
+    return model.objects.filter(business=business, pk=pk, is_active=True).first() if pk else None
+
+
+def parse_day(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_start(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment if moment and moment.tzinfo else None
+
+
+def booking_state(request, business: Business) -> dict:
+    """The choices so far, read from the query string (or the confirmation form)."""
+    source = request.POST if request.method == "POST" else request.GET
+    service = chosen(Service, business, source.get("service"))
+    staff_value = source.get("staff", "")
+    staff = chosen(StaffMember, business, staff_value) if staff_value not in ("", "any") else None
+    if service and staff and not staff.services.filter(pk=service.pk).exists():
+        staff, staff_value = None, ""
+    return {
+        "service": service,
+        "staff": staff,
+        "staff_value": "any" if staff_value == "any" or (staff_value and not staff) else staff_value,
+        "day": parse_day(source.get("date")),
+        "start": parse_start(source.get("start")),
+        "first_day": parse_day(source.get("from")),
+    }
+
+
+def step_url(business: Business, **params) -> str:
+    query = {"business": str(business.pk), **{k: v for k, v in params.items() if v not in (None, "")}}
+    return f"/customer/book-appointment?{urlencode(query)}"
+
+
+@require_http_methods(["GET", "POST"])
+def book(request):
+    business = salon_or_404(request.GET.get("business") or request.POST.get("business"))
+    state = booking_state(request, business)
+    if request.method == "POST":
+        return book_confirm(request, business, state)
+    return render_booking(request, business, state)
+
+
+def render_booking(request, business: Business, state: dict, *, error: str = "", alternatives=(), status=200):
+    service, staff, day = state["service"], state["staff"], state["day"]
+    window = customer_window(business, now=timezone.now())
+    context = {
+        "business": business,
+        "state": state,
+        "error": error,
+        "alternatives": alternatives,
+        "zone_name": business.timezone,
+        "step_url": step_url,
+    }
+    staff_param = str(staff.pk) if staff else state["staff_value"]
+    if service is None:
+        context.update(step="service", services=active_services(business))
+    elif not state["staff_value"]:
+        context.update(step="staff", staff_choices=[m for m in active_staff(business) if service in m.services.all()])
+    elif state["start"] is None or error:
+        today = timezone.localdate(timezone=business.zone)
+        first_day = max(state["first_day"] or today, today)
+        slots = available_slots(business, service, first_day=first_day, days=DAYS_SHOWN, staff=staff, window=window)
+        by_day = slots_by_day(slots, business.zone)
+        days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
+        day = day if day in days else next((d for d in days if by_day.get(d)), None)
+        context.update(
+            step="time",
+            days=[{"date": d, "count": len(by_day.get(d, ()))} for d in days],
+            day=day,
+            times=by_day.get(day, []) if day else [],
+            staff_param=staff_param,
+            earlier=first_day - timedelta(days=DAYS_SHOWN) if first_day > today else None,
+            later=first_day + timedelta(days=DAYS_SHOWN),
+        )
+    else:
+        context.update(step="confirm", staff_param=staff_param)
+    template = "customer/book_step.html" if request.GET.get("partial") else "customer/book.html"
+    return render(request, template, context, status=status)
+
+
+def book_confirm(request, business: Business, state: dict):
+    if not request.user.is_authenticated:
+        query = {k: request.POST.get(k, "") for k in ("service", "staff", "date", "start")}
+        return redirect(f"/customer/login?{urlencode({'next': step_url(business, **query), 'business': business.pk})}")
+    if state["service"] is None or state["start"] is None:
+        return redirect(step_url(business))
+    try:
+        appointment = appointment_book(
+            business=business,
+            service=state["service"],
+            staff=state["staff"],
+            start=state["start"],
+            by=customer_actor(request),
+            customer=customer_for_user(request.user),
+            source=Appointment.Source.PORTAL,
+            notes=request.POST.get("notes", "").strip()[:2000],
+        )
+    except SlotUnavailable:
+        alternatives = nearest_slots(
+            business,
+            state["service"],
+            around=state["start"],
+            staff=state["staff"],
+            window=customer_window(business, now=timezone.now()),
+        )
+        message = _("Sorry, that time was just taken. Here are the nearest free times.")
+        return render_booking(request, business, state, error=message, alternatives=alternatives, status=409)
+    except DomainError as error:
+        return render_booking(request, business, state, error=error.message, status=error.status_code)
+    return redirect(f"/customer/appointments/{appointment.pk}?booked=1")
+
+
+# --- one appointment: details, calendar file, cancel, reschedule ----------------------------------
+
+
+def own_appointment(request, appointment_id) -> Appointment:
+    pk = parse_uuid(appointment_id)
+    customer = customer_for_user(request.user)
+    appointment = (
+        Appointment.objects.select_related("business", "service", "staff", "customer")
+        .filter(pk=pk, customer=customer)
+        .first()
+        if pk
+        else None
+    )
+    if appointment is None:
+        raise Http404(_("No such appointment."))
+    return appointment
+
+
+@login_required
+def appointment_detail(request, appointment_id):
+    appointment = own_appointment(request, appointment_id)
+    return render(
+        request,
+        "customer/appointment.html",
+        {
+            "appointment": appointment,
+            "business": appointment.business,
+            "booked": "booked" in request.GET,
+            "changeable": changeable(appointment, timezone.now()),
+        },
+    )
+
+
+@login_required
+def appointment_calendar(request, appointment_id):
+    appointment = own_appointment(request, appointment_id)
+    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_cancel_page(request, appointment_id):
+    appointment = own_appointment(request, appointment_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            appointment_cancel(
+                appointment=appointment,
+                by=customer_actor(request),
+                reason=request.POST.get("reason", "").strip()[:500],
+            )
+        except DomainError as failure:
+            error = failure.message
+        else:
+            return redirect(f"/customer/appointment-history?cancelled={appointment.pk}")
+    return render(
+        request,
+        "customer/cancel.html",
+        {"appointment": appointment, "business": appointment.business, "error": error},
+        status=409 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule_page(request, appointment_id):
+    appointment = own_appointment(request, appointment_id)
+    business, error = appointment.business, ""
+    if request.method == "POST":
+        start = parse_start(request.POST.get("start"))
+        try:
+            if start is None:
+                raise SlotUnavailable()
+            appointment_reschedule(appointment=appointment, start=start, by=customer_actor(request))
+        except DomainError as failure:
+            error = failure.message
+        else:
+            return redirect(f"/customer/appointments/{appointment.pk}?rescheduled=1")
+    today = timezone.localdate(timezone=business.zone)
+    first_day = max(parse_day(request.GET.get("from")) or today, today)
+    slots = available_slots(
+        business,
+        appointment.service,
+        first_day=first_day,
+        days=DAYS_SHOWN,
+        staff=appointment.staff,
+        window=customer_window(business, now=timezone.now()),
+        exclude_appointment=appointment,
+    )
+    by_day = slots_by_day(slots, business.zone)
+    days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
+    day = parse_day(request.GET.get("date"))
+    day = day if day in days else next((d for d in days if by_day.get(d)), None)
+    return render(
+        request,
+        "customer/reschedule.html",
+        {
+            "appointment": appointment,
+            "business": business,
+            "error": error,
+            "day": day,
+            "days": [{"date": d, "count": len(by_day.get(d, ()))} for d in days],
+            "times": by_day.get(day, []),
+            "changeable": changeable(appointment, timezone.now()),
+        },
+        status=409 if error else 200,
+    )
+
+
+# --- history --------------------------------------------------------------------------------------
+
+
+@login_required
+def history(request):
+    customer = customer_for_user(request.user)
+    business = business_by_id(request.GET["business"]) if request.GET.get("business") else None
+    now = timezone.now()
+    appointments = list(
+        customer_appointments(
+            customer, status=None, business_id=business.pk if business else None, now=now
+        ).select_related("service", "staff")
+    )
+    for appointment in appointments:
+        appointment.can_change = changeable(appointment, now)
+    relationships = customer.business_relationships.select_related("business").order_by("business__name")
+    if business:
+        relationships = relationships.filter(business=business)
+    return render(
+        request,
+        "customer/history.html",
+        {
+            "business": business,
+            "upcoming": sorted(
+                (a for a in appointments if a.status == "confirmed" and a.end > now), key=lambda a: a.start
+            ),
+            "past": [a for a in appointments if not (a.status == "confirmed" and a.end > now)],
+            "relationships": relationships,
+            "cancelled": request.GET.get("cancelled"),
+        },
+    )
+
+
+# --- account --------------------------------------------------------------------------------------
+
+
+@login_required
+def account_export(request):
+    data = customer_data(customer_for_user(request.user))
+    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-chairtime-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_delete(request):
+    from django.contrib.auth import logout
+
+    if request.POST.get("confirm") != "delete":
+        return redirect("/customer/account?delete=confirm")
+    customer_erase(customer=customer_for_user(request.user))
+    logout(request)
+    return render(request, "customer/deleted.html")

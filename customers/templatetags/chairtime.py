@@ -1,0 +1,29 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$", "CHF": "CHF "}
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """45 GBP -> £45.00; unknown currencies keep their code: 45.00 SEK."""
+    value = f"{Decimal(amount):,.2f}"
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+
+
+@register.filter
+def local(moment, business):
+    """A datetime in the salon's zone (for the date and time filters)."""
+    return moment.astimezone(business.zone) if moment else moment
+
+
+@register.simple_tag
+def url_step(business, **params) -> str:
+    """The booking page URL for `business` with the given choices (dates as ISO strings)."""
+    from customers.portal import step_url
+
+    return step_url(business, **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()})

@@ -1,0 +1,70 @@
+"""A new customer books the demo salon end to end in headless Chromium, phone and desktop sized."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from booking.demo import seed_demo_salon
+from booking.models import Appointment
+from tests.browser import DESKTOP, PHONE, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def latest_code() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromium, viewport, label):
+    salon = seed_demo_salon(name="Demo", timezone_name="Europe/London", staff_count=3, max_advance_days=60)
+    context = playwright_chromium.new_context(viewport=viewport, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/customer/portal?business={salon['business_id']}")
+    screenshot(page, f"portal-salon-{label}")
+    page.get_by_role("link", name="Book an appointment").click()
+
+    page.get_by_role("link", name=re.compile("Women's cut")).click()
+    page.get_by_role("link", name="Anyone available").click()
+    days = page.locator("a.day")
+    days.nth(2).click()  # a few days out: clear of notice and of the cancellation window
+    page.wait_for_selector("a.day.selected")
+    screenshot(page, f"book-times-{label}")
+    page.locator("a.time").first.click()
+    page.get_by_role("button", name="Sign in to confirm").click()
+
+    page.get_by_label("Email or mobile number").fill(f"browser-{label}@example.com")
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("Code", exact=True).fill(latest_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("First name").fill("Robin")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Anything the salon should know? (optional)").fill("First visit")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_selector("text=You're booked!")
+    screenshot(page, f"book-done-{label}")
+    appointment = Appointment.objects.get(customer__email=f"browser-{label}@example.com")
+    assert (appointment.source, appointment.notes, appointment.status) == ("portal", "First visit", "confirmed")
+    first_start = appointment.start
+
+    page.get_by_role("link", name="All your appointments").click()
+    assert page.locator("ul.appointments li.card").count() == 1
+    screenshot(page, f"history-{label}")
+    page.get_by_role("link", name="Reschedule").first.click()
+    page.locator("a.day").nth(3).click()  # again clear of the cancellation window
+    page.locator("label.time").nth(2).click()
+    page.get_by_role("button", name="Move to this time").click()
+    page.wait_for_selector("text=Your appointment has been moved.")
+    appointment.refresh_from_db()
+    assert appointment.start != first_start and appointment.sequence == 1
+
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
+    page.wait_for_selector("text=Your appointment is cancelled.")
+    screenshot(page, f"cancelled-{label}")
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
+    context.close()

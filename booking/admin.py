@@ -2,8 +2,14 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from booking.admin_forms import AppointmentBookForm, AppointmentChangeForm
-from booking.models import Appointment, AppointmentHistory
-from booking.services import actor_for, appointment_cancel, appointment_complete, appointment_mark_no_show
+from booking.models import Appointment, AppointmentHistory, Notification
+from booking.services import (
+    actor_for,
+    appointment_cancel,
+    appointment_complete,
+    appointment_mark_no_show,
+    notification_resend,
+)
 from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import businesses_of_member
@@ -24,6 +30,45 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    can_delete = False
+    fields = ["kind", "channel", "sequence", "recipient", "status", "attempts", "last_error", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(BusinessScopedAdmin):
+    business_lookup = "appointment__business"
+    editing_roles = EVERY_ROLE
+    list_display = ["appointment", "kind", "channel", "sequence", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["recipient", "appointment__customer__email"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resend the selected messages")
+    def resend(self, request, queryset):
+        count = 0
+        for notification in queryset:
+            notification_resend(notification=notification)
+            count += 1
+        self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(BusinessScopedAdmin):
     editing_roles = EVERY_ROLE
@@ -38,7 +83,7 @@ class AppointmentAdmin(BusinessScopedAdmin):
     date_hierarchy = "start"
     search_fields = ["customer__email", "customer__first_name", "customer__last_name", "customer__phone", "notes"]
     list_select_related = ["business", "customer", "service", "staff"]
-    inlines = [HistoryInline]
+    inlines = [HistoryInline, NotificationInline]
     actions = ["cancel_selected", "complete_selected", "mark_no_show_selected"]
     add_fieldsets = [
         (None, {"fields": ["business", "service", "staff", "date", "time"]}),

@@ -166,3 +166,51 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class Notification(models.Model):
+    """One message about one version of an appointment, claimed before it is sent.
+
+    The unique (appointment, kind, channel, sequence) row is what makes retries and
+    duplicate tasks send once: a worker sends only a row it holds locked in `pending`.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Confirmation"
+        UPDATE = "update", "Change"
+        CANCELLATION = "cancellation", "Cancellation"
+        REMINDER = "reminder", "Reminder"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email to the customer"
+        SMS = "sms", "SMS to the customer"
+        STAFF_EMAIL = "staff_email", "Email to the staff member"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (the provider did not take it)"
+        UNCERTAIN = "uncertain", "Uncertain: check and resend by hand"
+        SKIPPED = "skipped", "Skipped"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    sequence = models.PositiveIntegerField()
+    recipient = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel", "sequence"], name="notification_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.channel} (#{self.sequence}): {self.status}"

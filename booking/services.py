@@ -24,10 +24,11 @@ from booking.errors import (
     TooLateToCancel,
 )
 from booking.locks import lock_staff
-from booking.models import Appointment, AppointmentHistory
+from booking.models import Appointment, AppointmentHistory, Notification
 from booking.selectors import MEMBER_WINDOW, BookingWindow, available_slots, candidate_staff, customer_window
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import is_business_member
+from config.celery import enqueue_on_commit
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from customers.services import normalize_phone
 
@@ -231,8 +232,26 @@ def appointment_book(
                 continue
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
+            notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
+
+
+def notify_on_commit(appointment: Appointment, kind: str) -> None:
+    """Queue the messages about this version of the appointment once the transaction commits."""
+    from booking.tasks import send_appointment_notification  # tasks import this module
+
+    enqueue_on_commit(send_appointment_notification, str(appointment.pk), kind, appointment.sequence)
+
+
+def notification_resend(*, notification: Notification) -> None:
+    """Send a message again (a person's decision, e.g. after an uncertain failure)."""
+    from booking.tasks import send_appointment_notification
+
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING, last_error="")
+    enqueue_on_commit(
+        send_appointment_notification, str(notification.appointment_id), notification.kind, notification.sequence
+    )
 
 
 def locked_for_update(appointment: Appointment) -> Appointment:
@@ -268,6 +287,7 @@ def appointment_cancel(*, appointment: Appointment, by: Actor, reason: str = "",
         appointment.sequence += 1
         appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
         record_history(appointment, action=AppointmentHistory.Action.CANCELLED, by=by, note=reason, old=old)
+        notify_on_commit(appointment, Notification.Kind.CANCELLATION)
     return appointment
 
 
@@ -305,6 +325,7 @@ def appointment_reschedule(
         except IntegrityError:
             raise SlotUnavailable() from None
         record_history(appointment, action=AppointmentHistory.Action.RESCHEDULED, by=by, old=old)
+        notify_on_commit(appointment, Notification.Kind.UPDATE)
     return appointment
 
 

@@ -1,8 +1,39 @@
+"""Celery tasks: take ids, load, call booking code; safe to run twice."""
+
+from django.utils import timezone
+
+from booking import notifications
 from booking.services import appointments_auto_complete
 from config.celery import app
+
+MAX_RETRIES = 5
 
 
 @app.task(name="booking.auto_complete_appointments")
 def auto_complete_appointments() -> int:
     """Beat runs this every 15 minutes (settings.CELERY_BEAT_SCHEDULE); safe to run twice."""
     return appointments_auto_complete()
+
+
+@app.task(name="booking.send_appointment_notification", bind=True, max_retries=MAX_RETRIES)
+def send_appointment_notification(self, appointment_id: str, kind: str, sequence: int) -> list:
+    """Send the messages of `kind` about version `sequence` of the appointment, once each.
+
+    A provider that did not take a message is retried with exponential backoff (30 s,
+    1 min, 2 min, ...); after the last try the message is marked failed for the admin.
+    """
+    try:
+        return [outcome.status for outcome in notifications.notify(appointment_id, kind, sequence)]
+    except notifications.DeliveryFailed as error:
+        if self.request.retries >= self.max_retries or self.app.conf.task_always_eager:
+            notifications.give_up(appointment_id, kind, sequence)
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@app.task(name="booking.send_due_reminders")
+def send_due_reminders() -> int:
+    """Beat runs this every 5 minutes; each due reminder becomes its own task."""
+    due = notifications.due_reminders(timezone.now())
+    for appointment in due:
+        send_appointment_notification.delay(str(appointment.pk), notifications.Kind.REMINDER, appointment.sequence)
+    return len(due)

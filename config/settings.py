@@ -168,6 +168,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
+    "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
 }
 
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.templatetags.tz import do_timezone
 
 register = template.Library()
 
@@ -17,8 +18,9 @@ def money(amount, currency: str) -> str:
 
 @register.filter
 def local(moment, business):
-    """A datetime in the salon's zone (for the date and time filters)."""
-    return moment.astimezone(business.zone) if moment else moment
+    """A datetime in the salon's zone, which the date and time filters then keep (like
+    Django's own |timezone filter; a plain astimezone() would be turned back into UTC)."""
+    return do_timezone(moment, business.zone) if moment else moment
 
 
 @register.simple_tag

@@ -311,3 +311,9 @@ def test_deleting_the_account_keeps_the_salons_counts_but_no_personal_data(
     assert Appointment.objects.get(pk=past.pk).status == "completed"
     assert Appointment.objects.get(pk=upcoming.pk).status == "cancelled"
     assert dana_client.get("/customer/account").status_code == 302  # signed out
+
+
+def test_times_are_shown_in_the_salons_zone_in_summer_too(dana_client, dana_user, salon, staff, services):
+    summer = book_for(dana_user, salon, services[0], staff[0], datetime(2030, 7, 1, 9, tzinfo=UTC))  # 10:00 BST
+    assert "Monday 1 July 2030, 10:00–10:30" in dana_client.get(f"/customer/appointments/{summer.pk}").content.decode()
+    assert "Mon 1 Jul 2030, 10:00" in dana_client.get("/customer/appointment-history").content.decode()

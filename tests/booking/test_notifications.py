@@ -73,6 +73,7 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(salon, staff,
     capture(lambda: appointment_reschedule(appointment=appointment, start=MONDAY_10 + timedelta(hours=2), by=DESK))
     capture(lambda: appointment_cancel(appointment=appointment, by=DESK))
     confirmation, update, cancellation = mail.outbox
+    assert confirmation.subject.startswith("Booked:")
     assert update.subject.startswith("Changed:") and cancellation.subject.startswith("Cancelled:")
     uids = {str(event_of(m)["uid"]) for m in mail.outbox}
     assert len(uids) == 1

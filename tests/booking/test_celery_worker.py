@@ -91,13 +91,26 @@ def worker(settings, tmp_path):
     )
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+    forget_connections()
     try:
         assert wait_for(lambda: "ready" in log.read_text(), 60), log.read_text()
         yield outbox, log
     finally:
         app.conf.update(previous)
+        forget_connections()
         process.terminate()
         process.wait(timeout=20)
+
+
+def forget_connections() -> None:
+    """Celery caches its connection pool and queue routing on first use; after changing the
+    broker and queue in this process, drop them (as Celery itself does after a fork)."""
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+        for cached in ("queues", "router"):
+            amqp.__dict__.pop(cached, None)
 
 
 def test_the_worker_delivers_the_confirmation_once(worker, salon, staff, services, dana):

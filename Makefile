@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: install run test worker beat lint format clean
+.PHONY: install run test worker beat widget-demo lint format clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
@@ -23,6 +23,7 @@ run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
 	$(DEV) $(BIN)/python manage.py ensure_dev_superuser
+	@echo "Widget on another origin: run 'make widget-demo' in a second terminal, open http://localhost:8001"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
@@ -33,6 +34,13 @@ worker: install
 
 beat: install
 	$(DEV) $(BIN)/celery -A config beat --loglevel=INFO
+
+# A stand-in for a salon's own website on http://localhost:8001, embedding the demo salon's widget.
+widget-demo: install
+	mkdir -p .data/widget-demo
+	business=$$($(DEV) $(BIN)/python manage.py seed_demo --json 2>/dev/null | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["business_id"])'); \
+	sed -e "s|SITE_URL|http://127.0.0.1:8000|" -e "s|BUSINESS_ID|$$business|" examples/widget-host.html > .data/widget-demo/index.html
+	$(BIN)/python -m http.server 8001 --bind 127.0.0.1 --directory .data/widget-demo
 
 lint: install
 	$(BIN)/ruff check .

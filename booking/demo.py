@@ -116,6 +116,8 @@ def create_salon(*, name: str, slug: str, timezone_name: str, staff_count: int, 
         min_notice_minutes=60,
         cancellation_window_hours=24,
         max_advance_days=max_advance_days,
+        # `make widget-demo` serves a page embedding the widget from this origin.
+        embed_allowed_origins=["http://localhost:8001"],
     )
     OpeningHours.objects.bulk_create(
         OpeningHours(business=business, weekday=day, start=time(9), end=time(18)) for day in MON_TO_SAT

@@ -55,8 +55,21 @@ class BusinessAdmin(BusinessScopedAdmin):
             "Notifications and loyalty",
             {"fields": ["reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit"]},
         ),
-        ("Website widget", {"fields": ["embed_allowed_origins"]}),
+        ("Website widget", {"fields": ["embed_allowed_origins", "embed_snippet"]}),
     ]
+    readonly_fields = ["embed_snippet"]
+
+    @admin.display(description="Embed code (copy onto your website)")
+    def embed_snippet(self, business: Business) -> str:
+        if business.pk is None:
+            return "Save the salon first."
+        from django.utils.html import format_html
+
+        from widget.framing import embed_snippet
+
+        return format_html(
+            '<textarea readonly rows="3" cols="90" onclick="this.select()">{}</textarea>', embed_snippet(business)
+        )
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -8,6 +8,7 @@ from businesses.urls import urlpatterns as business_urls
 from config.api import api_not_found
 from config.routing import route
 from customers.urls import urlpatterns as customer_urls
+from widget.urls import urlpatterns as widget_urls
 
 handler500 = "config.api.server_error"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     *business_urls,
     *booking_urls,
     *customer_urls,
+    *widget_urls,
     # Keep last among /api routes: unknown API paths answer in the API's error shape.
     re_path(r"^api/", api_not_found),
 ]

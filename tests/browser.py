@@ -33,7 +33,8 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def playwright_chromium():
+def playwright_session():
+    """(Playwright, path to Chromium) for tests that launch Chromium their own way."""
     path = chromium_path()
     if path is None:
         message = "NO CHROMIUM INSTALLED: browser tests are SKIPPED (apt-get install chromium to run them)"
@@ -46,11 +47,17 @@ def playwright_chromium():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
+            yield playwright, path
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session")
+def playwright_chromium(playwright_session):
+    playwright, path = playwright_session
+    browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 def screenshot(page, name: str) -> Path:

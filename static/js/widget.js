@@ -1,0 +1,207 @@
+// The booking widget inside its iframe: service -> who -> day and time -> email -> code ->
+// confirm -> done, on the JSON API. The sign-in token lives only in this page's memory, so
+// nothing depends on cookies (third-party cookies may well be blocked here).
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("widget-config").textContent);
+  var root = document.getElementById("step");
+  var state = { token: null, services: [], staff: [], service: null, staffId: null, day: null, slot: null };
+
+  function post(type, extra) {
+    if (!config.parentOrigin || window.parent === window) return;
+    var message = { source: "chairtime", v: 1, type: type };
+    for (var key in extra || {}) message[key] = extra[key];
+    window.parent.postMessage(message, config.parentOrigin);
+  }
+
+  function api(path, options) {
+    options = options || {};
+    var headers = { "Accept": "application/json" };
+    if (options.body) headers["Content-Type"] = "application/json";
+    if (state.token) headers["Authorization"] = "Token " + state.token;
+    return fetch(path, { method: options.method || "GET", headers: headers, credentials: "omit",
+                         body: options.body ? JSON.stringify(options.body) : undefined })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok) {
+            var error = new Error((body.error && body.error.message) || "Something went wrong. Please try again.");
+            error.code = body.error && body.error.code;
+            throw error;
+          }
+          return body;
+        });
+      });
+  }
+
+  function el(tag, attributes, children) {
+    var node = document.createElement(tag);
+    for (var name in attributes || {}) {
+      if (name === "onclick" || name === "onsubmit") node[name] = attributes[name];
+      else if (attributes[name] !== null && attributes[name] !== undefined) node.setAttribute(name, attributes[name]);
+    }
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function show(title, nodes, error) {
+    root.replaceChildren(el("h2", {}, [title]));
+    if (error) root.appendChild(el("p", { "class": "error", role: "alert" }, [error]));
+    nodes.forEach(function (node) { root.appendChild(node); });
+    var focus = root.querySelector("input, button");
+    if (focus && document.hasFocus()) focus.focus();
+  }
+
+  function fail(error) {
+    post("error", { message: error.message });
+    return error.message;
+  }
+
+  function money(price) { return price + " " + config.currency; }
+  function localTime(iso) { return iso.slice(11, 16); }
+  function localDay(iso) { return iso.slice(0, 10); }
+  function dayLabel(day) {
+    var date = new Date(day + "T12:00:00");
+    return date.toLocaleDateString(document.documentElement.lang || "en", { weekday: "short", day: "numeric", month: "short" });
+  }
+  function choice(label, detail, onclick) {
+    return el("button", { type: "button", "class": "choice", onclick: onclick },
+              detail ? [el("strong", {}, [label]), el("span", { "class": "muted" }, [detail])] : [label]);
+  }
+
+  function chooseService(error) {
+    show("Choose a service", state.services.map(function (service) {
+      return choice(service.name, service.duration_minutes + " min · " + money(service.price), function () {
+        state.service = service;
+        chooseStaff();
+      });
+    }), error);
+  }
+
+  function chooseStaff() {
+    var who = state.staff.filter(function (member) { return state.service.staff_ids.indexOf(member.id) >= 0; });
+    var options = [choice("Anyone available", null, function () { state.staffId = null; chooseTime(); })];
+    who.forEach(function (member) {
+      options.push(choice(member.name, null, function () { state.staffId = member.id; chooseTime(); }));
+    });
+    show("Who would you like?", options);
+  }
+
+  function chooseTime(error) {
+    var query = "?service=" + state.service.id + "&days=14" + (state.staffId ? "&staff=" + state.staffId : "");
+    api("/api/business/" + config.business + "/availability" + query).then(function (answer) {
+      var days = {};
+      answer.slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
+      var names = Object.keys(days).sort();
+      if (!names.length) return show("Choose a time", [el("p", {}, ["No free times in the next two weeks."])], error);
+      if (!state.day || !days[state.day]) state.day = names[0];
+      var dayButtons = el("div", { "class": "days", role: "group", "aria-label": "Days" }, names.map(function (day) {
+        return el("button", { type: "button", "class": "day" + (day === state.day ? " selected" : ""),
+                              "aria-pressed": String(day === state.day),
+                              onclick: function () { state.day = day; chooseTime(); } }, [dayLabel(day)]);
+      }));
+      var times = el("div", { "class": "times", role: "group", "aria-label": "Times" }, days[state.day].map(function (slot) {
+        return el("button", { type: "button", "class": "time", onclick: function () { state.slot = slot; details(); } },
+                  [localTime(slot.start)]);
+      }));
+      show("Choose a time", [el("p", { "class": "muted" }, ["Times in " + config.timezone + "."]), dayButtons, times], error);
+    }).catch(function (problem) { show("Choose a time", [], fail(problem)); });
+  }
+
+  function summary() {
+    return el("p", { "class": "summary-line" }, [state.service.name + ", " + dayLabel(localDay(state.slot.start)) + " " +
+                                                  localTime(state.slot.start) + " (" + config.timezone + ")"]);
+  }
+
+  function details(error) {
+    if (state.token) return confirm();
+    var form = el("form", { novalidate: "novalidate", onsubmit: function (event) {
+      event.preventDefault();
+      var contact = form.contact.value.trim();
+      var body = { first_name: form.first_name.value.trim(), last_name: form.last_name.value.trim() };
+      body[contact.indexOf("@") >= 0 ? "email" : "phone"] = contact;
+      api("/api/customer/auth/login", { method: "POST", body: body }).then(function (answer) {
+        state.challenge = answer.challenge;
+        state.email = contact;
+        code();
+      }).catch(function (problem) { details(fail(problem)); });
+    } }, [
+      el("label", { "for": "w-contact" }, ["Email or mobile number"]),
+      el("input", { id: "w-contact", name: "contact", type: "text", inputmode: "email", autocomplete: "username",
+                    required: "required" }),
+      el("label", { "for": "w-first" }, ["First name"]),
+      el("input", { id: "w-first", name: "first_name", autocomplete: "given-name" }),
+      el("label", { "for": "w-last" }, ["Last name"]),
+      el("input", { id: "w-last", name: "last_name", autocomplete: "family-name" }),
+      el("button", { type: "submit" }, ["Send me a code"]),
+      el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, ["Back"])
+    ]);
+    show("Your details", [summary(), form], error);
+  }
+
+  function code(error) {
+    var form = el("form", { onsubmit: function (event) {
+      event.preventDefault();
+      api("/api/customer/auth/verify", { method: "POST", body: { challenge: state.challenge, code: form.code.value.trim() } })
+        .then(function (answer) { state.token = answer.token; confirm(); })
+        .catch(function (problem) { code(fail(problem)); });
+    } }, [
+      el("p", {}, ["We sent a code to " + state.email + "."]),
+      el("label", { "for": "w-code" }, ["Code"]),
+      el("input", { id: "w-code", name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: "required" }),
+      el("button", { type: "submit" }, ["Continue"])
+    ]);
+    show("Enter your code", [form], error);
+  }
+
+  function confirm(error) {
+    var form = el("form", { onsubmit: function (event) {
+      event.preventDefault();
+      var body = { business_id: config.business, service_id: state.service.id, staff_id: state.staffId,
+                   start: state.slot.start, notes: form.notes.value, source: "widget" };
+      api("/api/customer/book-appointment", { method: "POST", body: body }).then(function (appointment) {
+        post("booked", { appointment: { id: appointment.id, start: appointment.start, end: appointment.end,
+                                        service_id: appointment.service_id, staff_id: appointment.staff_id } });
+        done(appointment);
+      }).catch(function (problem) {
+        if (problem.code === "slot_unavailable") return chooseTime(fail(problem));
+        confirm(fail(problem));
+      });
+    } }, [
+      el("label", { "for": "w-notes" }, ["Anything the salon should know? (optional)"]),
+      el("textarea", { id: "w-notes", name: "notes", rows: "2", maxlength: "2000" }),
+      el("button", { type: "submit" }, ["Confirm booking"])
+    ]);
+    show("Confirm", [summary(), form], error);
+  }
+
+  function done(appointment) {
+    show("You're booked!", [summary(), el("p", {}, ["A confirmation is on its way to " + (state.email || "you") + "."]),
+                             el("p", { "class": "muted" }, ["Booking reference: " + appointment.id])]);
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { post("resize", { height: document.documentElement.scrollHeight }); })
+      .observe(document.body);
+  }
+
+  Promise.all([api("/api/business/" + config.business + "/services"), api("/api/business/" + config.business + "/staff")])
+    .then(function (answers) {
+      state.services = answers[0];
+      state.staff = answers[1];
+      state.service = state.services.filter(function (s) { return s.id === config.service; })[0] || null;
+      var preselected = state.staff.filter(function (m) { return m.id === config.staff; })[0];
+      if (state.service && preselected && state.service.staff_ids.indexOf(preselected.id) >= 0) {
+        state.staffId = preselected.id;
+        chooseTime();
+      } else if (state.service) {
+        chooseStaff();
+      } else {
+        chooseService();
+      }
+      post("ready", {});
+      post("resize", { height: document.documentElement.scrollHeight });
+    })
+    .catch(function (problem) { show("Booking unavailable", [], fail(problem)); });
+})();

@@ -1,0 +1,173 @@
+"""The widget embedded cross-site, with third-party cookies blocked, in headless Chromium.
+
+The host page is served from http://127.0.0.1:<port> and embeds the widget from the live
+server at http://localhost:<port>: two different sites.
+"""
+
+import functools
+import json
+import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+
+from booking.models import Appointment
+from tests.browser import CHROMIUM_ARGS, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.widget.urls")]
+
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Salon site</title></head>
+<body><h1>Our salon</h1><div id="book"></div>
+<script src="{app}/widget-embed.js"></script>
+<script>
+  window.events = [];
+  var box = document.getElementById("book");
+  ["ready", "resize", "booked", "error"].forEach(function (type) {{
+    box.addEventListener("chairtime:" + type, function (event) {{ window.events.push(event.detail); }});
+  }});
+  BookingWidget.loadWidget("{business}", "book");
+  BookingWidget.loadWidget("{business}", "book");  // a second call adds no second iframe
+</script></body></html>"""
+
+
+@pytest.fixture
+def host_site(tmp_path):
+    """A static web server on 127.0.0.1 standing in for the salon's own website."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def chromium_blocking_third_party_cookies(playwright_session, tmp_path):
+    playwright, path = playwright_session
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}})
+    )
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=path, headless=True, args=CHROMIUM_ARGS, viewport={"width": 900, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def latest_code() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+def test_booking_through_the_embedded_widget(
+    live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
+):
+    folder, host = host_site
+    salon.embed_allowed_origins = [host]
+    salon.save()
+    (folder / "index.html").write_text(HOST_PAGE.format(app=live_server.url, business=salon.pk))
+    context = chromium_blocking_third_party_cookies
+
+    # First-party, the app's cookies work...
+    first_party = context.new_page()
+    first_party.goto(f"{live_server.url}/test/cookies?set=firstparty")
+    first_party.goto(f"{live_server.url}/test/cookies")
+    assert "firstparty" in first_party.content()
+
+    page = context.new_page()
+    page.goto(host)
+    frame_element = page.wait_for_selector("#book iframe")
+    assert page.locator("#book iframe").count() == 1
+    frame = frame_element.content_frame()
+    frame.wait_for_selector("text=Choose a service")
+    page.wait_for_function("window.events.some(e => e.type === 'ready')")
+
+    # ...but inside the cross-site iframe no cookie comes back: blocking is really on.
+    echoed = frame.evaluate(
+        "async () => { document.cookie = 'probe=1; path=/';"
+        " return (await (await fetch('/test/cookies', {credentials: 'include'})).json()).cookies; }"
+    )
+    assert "firstparty" not in echoed and "probe" not in echoed
+
+    frame.get_by_role("button", name=re.compile("^Cut")).click()
+    frame.get_by_role("button", name="Anyone available").click()
+    frame.locator("button.day").nth(2).click()
+    frame.locator("button.time").first.click()
+    frame.get_by_label("Email or mobile number").fill("widget-customer@example.com")
+    frame.get_by_label("First name").fill("Wid")
+    frame.get_by_role("button", name="Send me a code").click()
+    frame.get_by_label("Code").wait_for()
+    frame.get_by_label("Code").fill(latest_code())
+    frame.get_by_role("button", name="Continue").click()
+    frame.get_by_role("button", name="Confirm booking").click()
+    frame.wait_for_selector("text=You're booked!")
+    screenshot(page, "widget-booked")
+
+    page.wait_for_function("window.events.some(e => e.type === 'booked')")
+    events = page.evaluate("window.events")
+    booked = next(e for e in events if e["type"] == "booked")
+    assert booked["source"] == "chairtime" and booked["v"] == 1
+    appointment = Appointment.objects.get(pk=booked["appointment"]["id"])
+    assert appointment.source == "widget" and appointment.customer.email == "widget-customer@example.com"
+    assert booked["appointment"]["start"] == appointment.start.astimezone(salon.zone).isoformat()
+
+    # The iframe's height follows the widget's resize messages.
+    heights = [e["height"] for e in events if e["type"] == "resize"]
+    assert len(heights) >= 2
+    page.wait_for_function(
+        "h => Math.abs(document.querySelector('#book iframe').getBoundingClientRect().height - h) <= 1",
+        arg=page.evaluate("window.events.filter(e => e.type === 'resize').pop().height"),
+    )
+
+    # Messages from anything but the widget's own frame are ignored.
+    page.evaluate(
+        """() => {
+          window.postMessage({source: 'chairtime', v: 1, type: 'booked', appointment: {id: 'forged'}}, '*');
+          const other = document.createElement('iframe');
+          const forged = "{source: 'chairtime', v: 1, type: 'booked', appointment: {id: 'forged'}}";
+          other.srcdoc = "<script>parent.postMessage(" + forged + ", '*')<\\/script>";
+          document.body.appendChild(other);
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert [e["appointment"]["id"] for e in page.evaluate("window.events") if e["type"] == "booked"] == [
+        str(appointment.pk)
+    ]
+
+
+def test_a_host_not_in_the_list_may_not_frame_the_widget(
+    live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
+):
+    folder, host = host_site
+    salon.embed_allowed_origins = ["https://the-real-salon.example"]
+    salon.save()
+    (folder / "index.html").write_text(HOST_PAGE.format(app=live_server.url, business=salon.pk))
+    page = chromium_blocking_third_party_cookies.new_page()
+    page.goto(host)
+    frame = page.wait_for_selector("#book iframe").content_frame()
+    page.wait_for_timeout(1500)
+    assert frame.locator("#widget").count() == 0  # refused by frame-ancestors
+    assert not page.evaluate("window.events.some(e => e.type === 'ready')")
+
+
+def test_console_errors_for_a_missing_container_or_a_bad_id(
+    live_server, host_site, chromium_blocking_third_party_cookies
+):
+    folder, host = host_site
+    (folder / "index.html").write_text(
+        f'<script src="{live_server.url}/widget-embed.js"></script>'
+        '<div id="box"></div><script>BookingWidget.loadWidget("x", "box"); '
+        'BookingWidget.loadWidget("00000000-0000-0000-0000-000000000000", "nowhere");</script>'
+    )
+    page = chromium_blocking_third_party_cookies.new_page()
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(host)
+    page.wait_for_timeout(300)
+    assert any("is not a business id" in m for m in messages)
+    assert any('no element with id "nowhere"' in m for m in messages)
+    assert page.locator("iframe").count() == 0

@@ -338,19 +338,30 @@ def ensure_finishable(appointment: Appointment, by: Actor, *, now: datetime) -> 
         raise InvalidState("The appointment has not started yet.")
 
 
-def appointment_complete(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
-    """Mark as done and credit the customer's visits, spending and loyalty points."""
+def appointment_finish(*, appointment: Appointment, status: str, by: Actor, now: datetime | None = None):
+    """Close a started appointment as completed (crediting the visit) or no-show (nothing)."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = locked_for_update(appointment)
         ensure_finishable(appointment, by, now=now)
         old = snapshot(appointment)
-        appointment.status = Appointment.Status.COMPLETED
+        appointment.status = status
         appointment.sequence += 1
         appointment.save(update_fields=["status", "sequence", "updated_at"])
-        credit_visit(appointment)
-        record_history(appointment, action=AppointmentHistory.Action.COMPLETED, by=by, old=old)
+        if status == Appointment.Status.COMPLETED:
+            credit_visit(appointment)
+        record_history(appointment, action=status, by=by, old=old)
     return appointment
+
+
+def appointment_complete(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """Mark as done and credit the customer's visits, spending and loyalty points."""
+    return appointment_finish(appointment=appointment, status=Appointment.Status.COMPLETED, by=by, now=now)
+
+
+def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """The customer did not come: nothing is credited."""
+    return appointment_finish(appointment=appointment, status=Appointment.Status.NO_SHOW, by=by, now=now)
 
 
 def credit_visit(appointment: Appointment) -> None:
@@ -367,20 +378,6 @@ def credit_visit(appointment: Appointment) -> None:
     first = min(filter(None, [relationship.first_visit_at, appointment.start]))
     last = max(filter(None, [relationship.last_visit_at, appointment.start]))
     CustomerBusinessRelationship.objects.filter(pk=relationship.pk).update(first_visit_at=first, last_visit_at=last)
-
-
-def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
-    """The customer did not come: nothing is credited."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        appointment = locked_for_update(appointment)
-        ensure_finishable(appointment, by, now=now)
-        old = snapshot(appointment)
-        appointment.status = Appointment.Status.NO_SHOW
-        appointment.sequence += 1
-        appointment.save(update_fields=["status", "sequence", "updated_at"])
-        record_history(appointment, action=AppointmentHistory.Action.NO_SHOW, by=by, old=old)
-    return appointment
 
 
 def appointments_auto_complete(*, now: datetime | None = None) -> int:

@@ -88,6 +88,10 @@ def new_challenge(*, channel: str, purpose: str = SignInChallenge.Purpose.SIGN_I
     return challenge, code
 
 
+def answer(challenge: SignInChallenge) -> Challenge:
+    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+
+
 def send_code_by_email(email: str, code: str) -> None:
     adapter = get_adapter()
     message = adapter.render_mail(
@@ -123,7 +127,7 @@ def sign_in_start(
             last_name=last_name.strip()[:100],
         )
         send_code_by_email(email, code)
-        return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+        return answer(challenge)
 
     if not phone:
         raise InvalidContact(
@@ -141,14 +145,7 @@ def sign_in_start(
         adapter.send_unknown_account_sms(phone)
     else:
         adapter.send_verification_code_sms(user, phone, code)
-    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
-
-
-def open_challenge_for_update(key: str, *, purpose: str) -> SignInChallenge:
-    challenge = SignInChallenge.objects.select_for_update().filter(key=str(key or "")[:64], purpose=purpose).first()
-    if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
-        raise CodeExpired()
-    return challenge
+    return answer(challenge)
 
 
 def check_code(challenge: SignInChallenge, code: str) -> bool:
@@ -166,14 +163,28 @@ def check_code(challenge: SignInChallenge, code: str) -> bool:
     return accepted
 
 
-def sign_in_verify(*, key: str, code: str, request=None) -> CustomerAccount:
-    """Check the code; return the signed-in customer's account (created on first sign-in)."""
-    rate_limit(request, action="login", key=str(key)[:64])
+def verify_code(challenges, code: str) -> SignInChallenge:
+    """Check `code` against the latest of `challenges`; return it, used up, if right.
+
+    Expired, used, unknown or exhausted: CodeExpired. Wrong: InvalidCode, raised after the
+    transaction commits so that the attempt is counted rather than rolled back.
+    """
     with transaction.atomic():
-        challenge = open_challenge_for_update(key, purpose=SignInChallenge.Purpose.SIGN_IN)
+        challenge = challenges.select_for_update().order_by("-created_at").first()
+        if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
+            raise CodeExpired()
         accepted = check_code(challenge, code)
     if not accepted:
         raise InvalidCode()
+    return challenge
+
+
+def sign_in_verify(*, key: str, code: str, request=None) -> CustomerAccount:
+    """Check the code; return the signed-in customer's account (created on first sign-in)."""
+    rate_limit(request, action="login", key=str(key)[:64])
+    challenge = verify_code(
+        SignInChallenge.objects.filter(key=str(key or "")[:64], purpose=SignInChallenge.Purpose.SIGN_IN), code
+    )
     with transaction.atomic():
         if challenge.channel == SignInChallenge.Channel.SMS:
             return challenge.customer
@@ -222,23 +233,17 @@ def phone_verification_start(*, customer: CustomerAccount, request=None) -> Chal
         customer=customer,
     )
     get_adapter().send_verification_code_sms(customer.user, customer.phone, code)
-    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+    return answer(challenge)
 
 
 def phone_verification_confirm(*, customer: CustomerAccount, code: str) -> CustomerAccount:
     """Mark the phone verified if `code` answers the latest open phone challenge."""
-    with transaction.atomic():
-        challenge = (
-            SignInChallenge.objects.select_for_update()
-            .filter(purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer, phone=customer.phone)
-            .order_by("-created_at")
-            .first()
-        )
-        if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
-            raise CodeExpired()
-        accepted = check_code(challenge, code)
-    if not accepted:
-        raise InvalidCode()
+    verify_code(
+        SignInChallenge.objects.filter(
+            purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer, phone=customer.phone
+        ),
+        code,
+    )
     CustomerAccount.objects.filter(pk=customer.pk).update(phone_verified=True)
     customer.phone_verified = True
     return customer
@@ -268,22 +273,14 @@ def email_change_start(*, customer: CustomerAccount, new_email: str, request=Non
         customer=customer,
     )
     send_code_by_email(new_email, code)
-    return Challenge(challenge.key, challenge.channel, int(CODE_LIFETIME.total_seconds()))
+    return answer(challenge)
 
 
 def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAccount:
-    with transaction.atomic():
-        challenge = (
-            SignInChallenge.objects.select_for_update()
-            .filter(purpose=SignInChallenge.Purpose.CHANGE_EMAIL, customer=customer)
-            .order_by("-created_at")
-            .first()
-        )
-        if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
-            raise CodeExpired()
-        accepted = check_code(challenge, code)
-    if not accepted:
-        raise InvalidCode()
+    """Switch to the new email once the code sent to it comes back."""
+    challenge = verify_code(
+        SignInChallenge.objects.filter(purpose=SignInChallenge.Purpose.CHANGE_EMAIL, customer=customer), code
+    )
     new_email = challenge.email
     User = get_user_model()
     taken = (

@@ -199,6 +199,7 @@ def create_demo_appointment(business, service, member, customer, start, *, past:
         by=seeder,
         customer=customer,
         source=Appointment.Source.ADMIN,
+        notify=False,  # example customers: no confirmations (and `seed_demo --json` keeps stdout clean)
     )
     if past:
         appointment_complete(appointment=appointment, by=seeder)

@@ -190,11 +190,13 @@ def appointment_book(
     source: str = Appointment.Source.API,
     notes: str = "",
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Appointment:
     """Book `service` at `start` with `staff` (None: any free staff member).
 
     Members of the business may book any free slot, also in the past; customers only
     within minimum notice and horizon, and up to the salon's limit of upcoming bookings.
+    `notify=False` books silently (seeded demo data): no confirmation is queued.
     """
     now = now or timezone.now()
     ensure_bookable(business, service, staff)
@@ -232,7 +234,8 @@ def appointment_book(
                 continue
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
-            notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
+            if notify:
+                notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
 

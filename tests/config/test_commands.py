@@ -37,6 +37,18 @@ def test_seed_demo_json_names_real_rows():
 
 
 @pytest.mark.django_db
+def test_seed_demo_json_is_alone_on_stdout_even_with_console_mail(
+    settings, capsys, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--json", stdout=out)
+    assert json.loads(out.getvalue())["business_id"]
+    assert capsys.readouterr().out == ""  # no confirmation emails printed for the demo bookings
+
+
+@pytest.mark.django_db
 def test_seed_demo_is_a_realistic_salon():
     salon = seed()
     business = Business.objects.get(pk=salon["business_id"])

@@ -25,7 +25,6 @@ from booking.api_serializers import (
     CreateInput,
     RescheduleInput,
     availability_body,
-    today_in,
 )
 from booking.idempotency import idempotent
 from booking.models import Appointment
@@ -65,7 +64,7 @@ def availability_response(business: Business, query: dict) -> Response:
     slots = selectors.available_slots(
         business,
         service,
-        first_day=query.get("date") or today_in(business),
+        first_day=query.get("date") or timezone.localdate(timezone=business.zone),
         days=query["days"],
         staff=staff,
         window=selectors.customer_window(business, now=timezone.now()),

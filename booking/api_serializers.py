@@ -1,6 +1,6 @@
 """Input and output shapes of the booking API (DESIGN §5)."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from rest_framework import serializers
 
@@ -125,9 +125,3 @@ class AppointmentListQuery(serializers.Serializer):
     business = serializers.UUIDField(required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
-
-
-def today_in(business) -> date:
-    from django.utils import timezone
-
-    return timezone.localdate(timezone=business.zone)

@@ -117,6 +117,32 @@ def parse_start(value) -> datetime | None:
     return moment if moment and moment.tzinfo else None
 
 
+def day_picker(business, service, staff, *, first_day, day, window, exclude_appointment=None) -> dict:
+    """Two weeks of days from `first_day` (today at the earliest) with their free-slot counts,
+    the chosen day (or the first with free times) and its times; one engine call."""
+    today = timezone.localdate(timezone=business.zone)
+    first_day = max(first_day or today, today)
+    slots = available_slots(
+        business,
+        service,
+        first_day=first_day,
+        days=DAYS_SHOWN,
+        staff=staff,
+        window=window,
+        exclude_appointment=exclude_appointment,
+    )
+    by_day = slots_by_day(slots, business.zone)
+    days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
+    day = day if day in days else next((d for d in days if by_day.get(d)), None)
+    return {
+        "days": [{"date": d, "count": len(by_day.get(d, ()))} for d in days],
+        "day": day,
+        "times": by_day.get(day, []) if day else [],
+        "earlier": first_day - timedelta(days=DAYS_SHOWN) if first_day > today else None,
+        "later": first_day + timedelta(days=DAYS_SHOWN),
+    }
+
+
 def booking_state(request, business: Business) -> dict:
     """The choices so far, read from the query string (or the confirmation form)."""
     source = request.POST if request.method == "POST" else request.GET
@@ -166,21 +192,8 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
     elif not state["staff_value"]:
         context.update(step="staff", staff_choices=[m for m in active_staff(business) if service in m.services.all()])
     elif state["start"] is None or error:
-        today = timezone.localdate(timezone=business.zone)
-        first_day = max(state["first_day"] or today, today)
-        slots = available_slots(business, service, first_day=first_day, days=DAYS_SHOWN, staff=staff, window=window)
-        by_day = slots_by_day(slots, business.zone)
-        days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
-        day = day if day in days else next((d for d in days if by_day.get(d)), None)
-        context.update(
-            step="time",
-            days=[{"date": d, "count": len(by_day.get(d, ()))} for d in days],
-            day=day,
-            times=by_day.get(day, []) if day else [],
-            staff_param=staff_param,
-            earlier=first_day - timedelta(days=DAYS_SHOWN) if first_day > today else None,
-            later=first_day + timedelta(days=DAYS_SHOWN),
-        )
+        picker = day_picker(business, service, staff, first_day=state["first_day"], day=day, window=window)
+        context.update(step="time", staff_param=staff_param, **picker)
     else:
         context.update(step="confirm", staff_param=staff_param)
     template = "customer/book_step.html" if request.GET.get("partial") else "customer/book.html"
@@ -299,21 +312,15 @@ def appointment_reschedule_page(request, appointment_id):
             error = failure.message
         else:
             return redirect(f"/customer/appointments/{appointment.pk}?rescheduled=1")
-    today = timezone.localdate(timezone=business.zone)
-    first_day = max(parse_day(request.GET.get("from")) or today, today)
-    slots = available_slots(
+    picker = day_picker(
         business,
         appointment.service,
-        first_day=first_day,
-        days=DAYS_SHOWN,
-        staff=appointment.staff,
+        appointment.staff,
+        first_day=parse_day(request.GET.get("from")),
+        day=parse_day(request.GET.get("date")),
         window=customer_window(business, now=timezone.now()),
         exclude_appointment=appointment,
     )
-    by_day = slots_by_day(slots, business.zone)
-    days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    day = parse_day(request.GET.get("date"))
-    day = day if day in days else next((d for d in days if by_day.get(d)), None)
     return render(
         request,
         "customer/reschedule.html",
@@ -321,10 +328,8 @@ def appointment_reschedule_page(request, appointment_id):
             "appointment": appointment,
             "business": business,
             "error": error,
-            "day": day,
-            "days": [{"date": d, "count": len(by_day.get(d, ()))} for d in days],
-            "times": by_day.get(day, []),
             "changeable": changeable(appointment, timezone.now()),
+            **picker,
         },
         status=409 if error else 200,
     )

@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -36,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.availability import time_grid  # noqa: E402
 from bench.data import ZONE, load_spec, salon_spec  # noqa: E402
-from bench.http_load import free_port, wrk  # noqa: E402
+from bench.http_load import free_port, wait_until_serving, wrk  # noqa: E402
 
 settings.DEBUG = False
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +159,9 @@ def peer_over_http(spec_path: Path) -> dict:
         for day in setup["days"]
     ]
     try:
-        wait_until_serving(base + urls[0])
+        response = wait_until_serving(base + urls[0], headers={"X-Requested-With": "XMLHttpRequest"})
+        if response.status_code != 200 or not response.json().get("available_slots"):
+            raise RuntimeError(f"the peer answers {response.status_code}: {response.text[:300]}")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(
                 "local urls = {" + ",".join(f'"{u}"' for u in urls) + "}\nlocal n = 0\n"
@@ -179,21 +180,6 @@ def peer_over_http(spec_path: Path) -> dict:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
         drop_database(env["DATABASE_URL"].replace(f"/{setup['database']}", "/postgres"), setup["database"])
-
-
-def wait_until_serving(url: str) -> None:
-    import httpx
-
-    for _ in range(100):
-        try:
-            response = httpx.get(url, timeout=2, headers={"X-Requested-With": "XMLHttpRequest"})
-        except httpx.HTTPError:
-            time.sleep(0.2)
-            continue
-        if response.status_code != 200 or not response.json().get("available_slots"):
-            raise RuntimeError(f"the peer answers {response.status_code}: {response.text[:300]}")
-        return
-    raise RuntimeError("the peer's gunicorn did not start")
 
 
 def drop_database(admin_url: str, name: str) -> None:

@@ -172,6 +172,16 @@ def contention(base: str, data: dict, token: str, rounds: int = 20, clients: int
     }
 
 
+def wait_until_serving(url: str, headers: dict | None = None) -> httpx.Response:
+    """Poll `url` until the server answers (10 s at most)."""
+    for _ in range(50):
+        try:
+            return httpx.get(url, timeout=2, headers=headers or {})
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answers at {url}")
+
+
 def celery_for_bench() -> dict:
     """Redis (db 14) when reachable: confirmations are queued off the request path, as in
     production (no worker runs; the queue is flushed afterwards). Otherwise in-process, with
@@ -230,12 +240,7 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        for _ in range(50):
-            try:
-                httpx.get(f"{base}/api/business/{data['business']}/hours", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_serving(f"{base}/api/business/{data['business']}/hours")
         query = f"service={data['service']}&date={data['date']}&days=14"
         grid = f"{base}/api/business/{data['business']}/availability?{query}"
         slots = len(httpx.get(grid).json()["slots"])

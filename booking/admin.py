@@ -16,32 +16,30 @@ from businesses.selectors import businesses_of_member
 from config.errors import DomainError
 
 
-class HistoryInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
+    """A record of what happened to an appointment: shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(RecordInline):
     model = AppointmentHistory
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor_label", "old_start", "new_start", "old_status", "new_status", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class NotificationInline(admin.TabularInline):
+class NotificationInline(RecordInline):
     model = Notification
-    extra = 0
-    can_delete = False
     fields = ["kind", "channel", "sequence", "recipient", "status", "attempts", "last_error", "sent_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

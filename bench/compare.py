@@ -35,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.availability import time_grid  # noqa: E402
 from bench.data import ZONE, load_spec, salon_spec  # noqa: E402
-from bench.http_load import free_port, wait_until_serving, wrk  # noqa: E402
+from bench.http_load import start_gunicorn, wait_until_serving, wrk  # noqa: E402
 
 settings.DEBUG = False
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,23 +136,7 @@ def peer_over_http(spec_path: Path) -> dict:
     the same information as one Chairtime 14-day grid takes staff x days requests."""
     setup = peer("serve-setup", str(spec_path))
     env = {**peer_env(), "DATABASE_URL": peer_env()["DATABASE_URL"].replace("/peer_bench", f"/{setup['database']}")}
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(PEER_PYTHON.with_name("gunicorn")),
-            "bench.peer.wsgi",
-            "-w",
-            "3",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(PEER_PYTHON.with_name("gunicorn"), "bench.peer.wsgi", env)
     urls = [
         f"/appointment/ajax/available_slots/?selected_date={day}&staff_member={staff}&service_id={setup['service']}"
         for staff in setup["staff"]

@@ -172,6 +172,13 @@ def contention(base: str, data: dict, token: str, rounds: int = 20, clients: int
     }
 
 
+def start_gunicorn(gunicorn: Path, wsgi_module: str, env: dict) -> tuple[subprocess.Popen, str]:
+    """gunicorn with 3 workers on a free local port, in its own process group; (process, base URL)."""
+    port = free_port()
+    command = [str(gunicorn), wsgi_module, "-w", "3", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True), f"http://127.0.0.1:{port}"
+
+
 def wait_until_serving(url: str, headers: dict | None = None) -> httpx.Response:
     """Poll `url` until the server answers (10 s at most)."""
     for _ in range(50):
@@ -222,23 +229,7 @@ def main() -> None:
     data = json.loads(setup.stdout.strip().splitlines()[-1])
     deadlocks_before = pg_log.read_text().count("deadlock detected") if pg_log and pg_log.exists() else None
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "config.wsgi",
-            "-w",
-            "3",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server, base = start_gunicorn(Path(PYTHON).with_name("gunicorn"), "config.wsgi", env)
     try:
         wait_until_serving(f"{base}/api/business/{data['business']}/hours")
         query = f"service={data['service']}&date={data['date']}&days=14"

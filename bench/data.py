@@ -12,6 +12,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
@@ -57,7 +58,7 @@ def salon_spec(
     first_day: date | None = None,
 ) -> SalonSpec:
     rng = random.Random(seed)
-    first_day = first_day or timezone.localdate(timezone=timezone.get_fixed_timezone(0))
+    first_day = first_day or timezone.localdate(timezone=ZoneInfo(ZONE))
     shapes = WEEK_SHAPES if lunch_breaks else [[("09:00", "18:00")]]
     spec = SalonSpec(
         staff=staff,
@@ -175,7 +176,7 @@ def build_salon(
         seed=seed,
         lunch_breaks=lunch_breaks,
         buffers=buffers,
-        first_day=timezone.localdate(timezone=timezone.get_fixed_timezone(0)),
+        first_day=timezone.localdate(timezone=ZoneInfo(ZONE)),
     )
     return load_spec(spec, name=name or f"Bench salon {staff}x{days}")
 

@@ -207,12 +207,13 @@ CREATE_EXAMPLE = OpenApiExample(
 )
 class CreateView(APIView):
     permission_classes = [IsAuthenticated]
+    as_customer_only = False  # staff of the business book for a customer here
 
     def post(self, request):
         def create():
             data = CreateInput(data=request.data)
             data.is_valid(raise_exception=True)
-            return book(request, data.validated_data, as_customer_only=False)
+            return book(request, data.validated_data, as_customer_only=self.as_customer_only)
 
         return idempotent(request, create)
 
@@ -224,16 +225,8 @@ class CreateView(APIView):
     responses={201: AppointmentOutput, **errors(400, 401, 403, 409, 415, 422, 429, 503)},
     tags=["customer"],
 )
-class CustomerBookView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    def post(self, request):
-        def create():
-            data = CreateInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            return book(request, data.validated_data, as_customer_only=True)
-
-        return idempotent(request, create)
+class CustomerBookView(CreateView):
+    as_customer_only = True
 
 
 def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:

@@ -9,6 +9,7 @@ from booking.models import Appointment
 from booking.services import CustomerDetails, actor_for, appointment_book, appointment_reschedule
 from businesses.models import Business, Service, StaffMember
 from config.errors import DomainError
+from config.inputs import validate_within_input_range
 
 
 def as_validation_error(error: DomainError) -> ValidationError:
@@ -24,7 +25,11 @@ class AppointmentBookForm(forms.ModelForm):
     staff = forms.ModelChoiceField(
         queryset=StaffMember.objects.none(), required=False, empty_label="Any free staff member"
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="The salon's local date.")
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The salon's local date.",
+        validators=[validate_within_input_range],
+    )
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), help_text="The salon's local time.")
     customer_email = forms.EmailField()
     customer_first_name = forms.CharField(required=False)
@@ -74,7 +79,10 @@ class AppointmentChangeForm(forms.ModelForm):
     """Edit notes; optionally move the appointment to another local date/time or staff member."""
 
     reschedule_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="New local date (to reschedule)."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="New local date (to reschedule).",
+        validators=[validate_within_input_range],
     )
     reschedule_time = forms.TimeField(
         required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="New local time."

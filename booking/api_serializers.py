@@ -6,12 +6,12 @@ from rest_framework import serializers
 
 from booking.models import Appointment
 from booking.selectors import MAX_AVAILABILITY_DAYS
-from config.api_fields import AwareDateTimeField, StrictCharField, StrictEmailField, local_iso
+from config.api_fields import AwareDateTimeField, BoundedDateField, StrictCharField, StrictEmailField, local_iso
 
 
 class AvailabilityQuery(serializers.Serializer):
     service = serializers.UUIDField()
-    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    date = BoundedDateField(required=False)
     days = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_AVAILABILITY_DAYS)
     staff = serializers.UUIDField(required=False)
 

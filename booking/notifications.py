@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from booking.ics import appointment_ics, manage_url
 from booking.models import Appointment, Notification
+from customers.selectors import sms_number
 from customers.sms import SmsNotSent, SmsUncertain, send_sms
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
     """Channel -> address for this appointment and kind; channels that do not apply are left out."""
     customer, business = appointment.customer, appointment.business
     found = {Channel.EMAIL: customer.email}
-    if customer.phone and business.sms_enabled and not customer.sms_opt_out:
-        found[Channel.SMS] = customer.phone
+    phone = sms_number(customer, business)
+    if phone and business.sms_enabled and not customer.sms_opt_out:
+        found[Channel.SMS] = phone
     staff_user = appointment.staff.user
     if kind != Kind.REMINDER and staff_user is not None and staff_user.email:
         found[Channel.STAFF_EMAIL] = staff_user.email

@@ -63,25 +63,25 @@ class CustomerDetails:
 
 
 def customer_find_or_create(*, details: CustomerDetails, business: Business) -> CustomerAccount:
-    """Staff bookings match customers by email, case-insensitively; new ones are created."""
+    """Staff bookings match customers by email, case-insensitively; new ones are created.
+
+    What staff enter is the salon's own record (its relationship with the customer). It
+    never changes an existing account, which belongs to the customer and serves every salon;
+    an account staff create holds what they entered until the customer claims it.
+    """
     email = details.email.strip().lower()
     if not email:
         raise BookingInvalid("A customer email is required.", fields={"email": ["This field is required."]})
-    phone = normalize_phone(details.phone, region=business.country) if details.phone.strip() else ""
-    customer, created = CustomerAccount.objects.get_or_create(
-        email=email,
-        defaults={"phone": phone, "first_name": details.first_name, "last_name": details.last_name},
-    )
-    if not created:
-        missing = {
-            name: value
-            for name, value in (("phone", phone), ("first_name", details.first_name), ("last_name", details.last_name))
-            if value and not getattr(customer, name)
-        }
-        if missing:
-            for name, value in missing.items():
-                setattr(customer, name, value)
-            customer.save(update_fields=list(missing))
+    entered = {
+        "phone": normalize_phone(details.phone, region=business.country) if details.phone.strip() else "",
+        "first_name": details.first_name.strip()[:100],
+        "last_name": details.last_name.strip()[:100],
+    }
+    customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
+    relationship, _ = CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
+    changed = {name: value for name, value in entered.items() if value and getattr(relationship, name) != value}
+    if changed:
+        CustomerBusinessRelationship.objects.filter(pk=relationship.pk).update(**changed)
     return customer
 
 

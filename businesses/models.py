@@ -24,6 +24,27 @@ def validate_origin(value: str) -> None:
         raise ValidationError(f"{value!r} is not an origin such as https://salon.example (no path, no slash).")
 
 
+RASTER_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
+
+
+def validate_raster_image(file) -> None:
+    """The content, not the name, must be a PNG, JPEG or WebP image: an SVG (or HTML) served
+    from our origin could run script in the admin's session."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    finally:
+        file.seek(0)
+    if kind not in RASTER_IMAGE_FORMATS:
+        raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_image")
+
+
 class Business(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -47,7 +68,8 @@ class Business(models.Model):
     logo = models.FileField(
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])],
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_raster_image],
+        help_text="PNG, JPEG or WebP.",
     )
 
     # Booking policy

@@ -31,6 +31,14 @@ def member_role(user, business: Business) -> str | None:
     return None
 
 
+def has_staff_access(user) -> bool:
+    """Can `user` act for a salon (the admin, a member's API powers)? Such accounts sign in
+    with their password only, never with a customer's one-time code."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or businesses_of_member(user).exists()
+
+
 def is_business_member(user, business: Business) -> bool:
     return member_role(user, business) is not None
 

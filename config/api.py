@@ -3,11 +3,13 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from config.errors import Busy, DomainError
+from config.parsers import RequestTooLarge
 
 logger = logging.getLogger("chairtime.api")
 
@@ -20,6 +22,7 @@ CODES_BY_EXCEPTION = [
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.NotAcceptable, "not_acceptable"),
     (exceptions.Throttled, "throttled"),
+    (RequestTooLarge, "request_too_large"),
     (exceptions.ParseError, "validation_error"),
     (exceptions.ValidationError, "validation_error"),
 ]
@@ -38,6 +41,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # Django's word for a malformed request
+        exc = exceptions.ParseError(str(exc) or "The request is malformed.")
 
     if isinstance(exc, DomainError):
         response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)

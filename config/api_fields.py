@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.inputs import OUT_OF_RANGE, within_input_range
+
 
 def local_iso(moment: datetime, zone: ZoneInfo) -> str:
     """ISO 8601 in the business's UTC offset with seconds: 2027-03-29T09:00:00+01:00 (never Z)."""
@@ -21,6 +23,7 @@ class AwareDateTimeField(serializers.Field):
     default_error_messages = {
         "invalid": "Enter an ISO 8601 datetime such as 2027-03-29T09:00:00+01:00.",
         "naive": "Give the UTC offset (e.g. +01:00 or Z): a time without one is ambiguous.",
+        "out_of_range": OUT_OF_RANGE,
     }
 
     def to_internal_value(self, data):
@@ -32,10 +35,27 @@ class AwareDateTimeField(serializers.Field):
             self.fail("invalid")
         if moment.tzinfo is None or moment.utcoffset() is None:
             self.fail("naive")
+        if not within_input_range(moment):
+            self.fail("out_of_range")
         return moment
 
     def to_representation(self, value):
         return value.isoformat(timespec="seconds")
+
+
+class BoundedDateField(serializers.DateField):
+    """A YYYY-MM-DD date within the input range around today."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not within_input_range(day):
+            self.fail("out_of_range")
+        return day
 
 
 def parse_uuid(value) -> uuid.UUID | None:

@@ -23,3 +23,11 @@ class Busy(DomainError):
     status_code = 503
     default_message = "This time is being booked by someone else right now; please try again."
     retry_after_seconds = 2
+
+
+class InvalidInput(DomainError):
+    """Input no field can accept (a NUL character, a date far outside the calendar we serve)."""
+
+    code = "validation_error"
+    status_code = 400
+    default_message = "Check the highlighted field."

@@ -1,5 +1,6 @@
 """Chairtime settings: one module, driven by environment variables (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,7 +30,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Applications ----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.ChairtimeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "axes",
     "customers",
     "businesses",
     "booking",
@@ -58,8 +60,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.FrameAncestorsMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.RejectNulCharactersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: it turns a locked-out admin sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "customers.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a password sign-in while its user name or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -122,8 +129,29 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_ADAPTER = "customers.adapter.ChairtimeAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Six digits: easy to type from a phone's lock screen; five attempts per code.
-ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# Eight digits (10^8 codes, more than allauth's default of six letters from twenty, 20^6):
+# still easy to type from a phone's lock screen. Five attempts per code, ten wrong codes per
+# address an hour across codes (customers/services.py).
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 8, "dashed": False}
+ACCOUNT_RATE_LIMITS = {
+    # Code e-mails and SMS: per address or number, at most 3 a minute and 10 an hour.
+    "request_login_code": "20/m/ip,3/m/key,10/h/key",
+}
+# Sign-in and phone-verification SMS across the whole platform, per hour: above it none is
+# sent and an error is logged (a number-pumping attack costs the operator money).
+SMS_CODE_BUDGET_PER_HOUR = env.int("SMS_CODE_BUDGET_PER_HOUR", default=200)
+
+# Admin sign-in by password: ten failures for one e-mail or from one address lock it out
+# for fifteen minutes (django-axes, counted in the database, so every worker agrees).
+# A superuser unlocks early: admin > Axes > Access attempts, or `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ONLY_ADMIN_SITE = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -171,10 +199,29 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
 }
 
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+# The cache holds rate-limit and throttle counters, so in production it must be shared by
+# every process: a per-process cache multiplies each limit by the number of workers.
+BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+if "CACHE_URL" in env:
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif BROKER_IS_REDIS:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}}
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL is not set and CELERY_BROKER_URL is not a Redis URL. With DEBUG off Chairtime needs a "
+        "cache shared by every process for its rate limits, e.g. CACHE_URL=redis://redis.example:6379/1."
+    )
+if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured(
+        "CACHE_URL names a per-process cache; with DEBUG off rate limits need a shared one "
+        "(redis://..., or dbcache://table_name after `manage.py createcachetable`)."
+    )
+
+# How many reverse proxies of ours stand in front of the app: the client is the address the
+# outermost of them saw (config/client_ip.py). 0: X-Forwarded-For is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- REST API -----------------------------------------------------------------------------------
 
@@ -187,16 +234,13 @@ def throttle_rate(name: str, default: str) -> str | None:
 REST_FRAMEWORK = {
     # Knox first: its WWW-Authenticate header makes anonymous calls a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "config.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.AnonRateThrottle", "config.throttles.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": throttle_rate("THROTTLE_ANON", "300/min"),
         "user": throttle_rate("THROTTLE_USER", "600/min"),

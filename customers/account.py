@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
+from config.inputs import reject_nul_characters
 from customers.services import (
     customer_for_user,
     customer_update_profile,
@@ -71,6 +72,7 @@ def account(request):
     action = ACTIONS.get(request.POST.get("action", "")) if request.method == "POST" else None
     if action is not None:
         try:
+            reject_nul_characters(request.POST)
             message = action(request, customer)
         except DomainError as failure:
             error, status = failure.message, failure.status_code

@@ -2,11 +2,15 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from config.client_ip import client_ip
 from customers.models import CustomerAccount, User
 from customers.sms import send_sms
 
 
 class ChairtimeAccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)  # allauth's rate limits count clients as everything else does
+
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
         account = CustomerAccount.objects.get(user=user)
         account.phone, account.phone_verified = phone, verified
@@ -26,10 +30,3 @@ class ChairtimeAccountAdapter(DefaultAccountAdapter):
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(phone, f"Your Chairtime code is {code}. It expires in a few minutes. Never share it.")
-
-    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
-        send_sms(
-            phone,
-            "Someone asked to sign in to Chairtime with this number, but no account has it verified. "
-            "Sign in with your email address instead.",
-        )

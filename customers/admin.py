@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
+from businesses.admin_scoping import EVERY_ROLE, OWNER, BusinessScopedAdmin, may_edit
 from businesses.selectors import businesses_of_member
 from customers.models import CustomerAccount, CustomerBusinessRelationship, User
 
@@ -82,6 +82,12 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
         "last_visit_at",
         "notes",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Loyalty points are money's worth: staff add notes, only owners adjust points.
+        if obj is not None and may_edit(request.user, obj.business, OWNER):
+            return self.readonly_fields
+        return [*self.readonly_fields, "loyalty_points"]
 
     def has_add_permission(self, request):
         # Relationships are made by the first booking (booking services), not by hand.

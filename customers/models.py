@@ -94,6 +94,11 @@ class CustomerBusinessRelationship(models.Model):
     first_visit_at = models.DateTimeField(null=True, blank=True)
     last_visit_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, help_text="Staff notes; never shown to the customer.")
+    # What this salon's staff entered about the person: the salon's own record, which never
+    # overwrites the customer's account (that is shared by every salon they visit).
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, as the salon's staff entered it.")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,6 +34,7 @@ from businesses.models import Business, Service, StaffMember, Weekday
 from businesses.selectors import business_by_id
 from config.api_fields import parse_uuid
 from config.errors import DomainError
+from config.inputs import reject_nul_characters, within_input_range
 from customers.services import customer_for_user
 
 DAYS_SHOWN = 14
@@ -103,10 +104,12 @@ def chosen(model, business: Business, value):
 
 
 def parse_day(value) -> date | None:
+    """A YYYY-MM-DD date in the input range, or None (the page then starts from today)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day and within_input_range(day) else None
 
 
 def parse_start(value) -> datetime | None:
@@ -114,7 +117,7 @@ def parse_start(value) -> datetime | None:
         moment = datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-    return moment if moment and moment.tzinfo else None
+    return moment if moment and moment.tzinfo and within_input_range(moment) else None
 
 
 def day_picker(business, service, staff, *, first_day, day, window, exclude_appointment=None) -> dict:
@@ -207,6 +210,7 @@ def book_confirm(request, business: Business, state: dict):
     if state["service"] is None or state["start"] is None:
         return redirect(step_url(business))
     try:
+        reject_nul_characters(request.POST)
         appointment = appointment_book(
             business=business,
             service=state["service"],
@@ -280,6 +284,7 @@ def appointment_cancel_page(request, appointment_id):
     error = ""
     if request.method == "POST":
         try:
+            reject_nul_characters(request.POST)
             appointment_cancel(
                 appointment=appointment,
                 by=customer_actor(request),
@@ -305,6 +310,7 @@ def appointment_reschedule_page(request, appointment_id):
     if request.method == "POST":
         start = parse_start(request.POST.get("start"))
         try:
+            reject_nul_characters(request.POST)
             if start is None:
                 raise SlotUnavailable()
             appointment_reschedule(appointment=appointment, start=start, by=customer_actor(request))

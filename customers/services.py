@@ -6,26 +6,35 @@ django-allauth supplies the building blocks: code generation (the adapter's
 `SignInChallenge` row under an opaque key, so API clients and the widget need no cookie.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import phonenumbers
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from businesses.selectors import has_staff_access
 from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
 from customers.models import CustomerAccount, SignInChallenge
+from customers.privacy import masked_contact
+
+logger = logging.getLogger(__name__)
 
 CODE_LIFETIME = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # per challenge
+# Across challenges: new challenges cannot buy an attacker more guesses at one address.
+MAX_FAILED_VERIFICATIONS_PER_HOUR = 10
 
 
 @dataclass(frozen=True)
@@ -119,14 +128,20 @@ def sign_in_start(
         email = normalize_email(email)
         signup_phone = normalize_phone(phone, region=region) if phone else ""
         rate_limit(request, action="request_login_code", key=email)
+        staff_account = has_staff_access(get_user_model().objects.filter(email__iexact=email).first())
         challenge, code = new_challenge(
             channel=SignInChallenge.Channel.EMAIL,
             email=email,
             phone=signup_phone,
             first_name=first_name.strip()[:100],
             last_name=last_name.strip()[:100],
+            verifiable=not staff_account,
         )
-        send_code_by_email(email, code)
+        if staff_account:
+            # A code would open the admin without its password: the address only hears why not.
+            send_staff_account_notice(email)
+        else:
+            send_code_by_email(email, code)
         return answer(challenge)
 
     if not phone:
@@ -137,15 +152,41 @@ def sign_in_start(
     rate_limit(request, action="request_login_code", key=phone)
     adapter = get_adapter()
     user = adapter.get_user_by_phone(phone)
-    account = CustomerAccount.objects.filter(user=user).first() if user else None
+    account = CustomerAccount.objects.filter(user=user).first() if user and not has_staff_access(user) else None
+    # Only a number verified on a customer's account is ever texted: anyone can type any
+    # number here, and an SMS to it would cost money and annoy a stranger.
+    sendable = account is not None and within_sms_budget()
     challenge, code = new_challenge(
-        channel=SignInChallenge.Channel.SMS, phone=phone, customer=account, verifiable=account is not None
+        channel=SignInChallenge.Channel.SMS, phone=phone, customer=account, verifiable=sendable
     )
-    if account is None:
-        adapter.send_unknown_account_sms(phone)
-    else:
+    if sendable:
         adapter.send_verification_code_sms(user, phone, code)
     return answer(challenge)
+
+
+def within_sms_budget(*, now: datetime | None = None) -> bool:
+    """Is there room in the platform-wide hourly budget of code SMS (SMS_CODE_BUDGET_PER_HOUR)?
+
+    Counted from the challenges themselves, so every process sees the same number.
+    """
+    now = now or timezone.now()
+    sent = SignInChallenge.objects.filter(
+        channel=SignInChallenge.Channel.SMS, verifiable=True, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if sent < settings.SMS_CODE_BUDGET_PER_HOUR:
+        return True
+    logger.error(
+        "SMS code budget exhausted: %s code messages in the last hour (SMS_CODE_BUDGET_PER_HOUR=%s); "
+        "no sign-in or verification SMS is sent until the hour rolls on",
+        sent,
+        settings.SMS_CODE_BUDGET_PER_HOUR,
+    )
+    return False
+
+
+def send_staff_account_notice(email: str) -> None:
+    message = get_adapter().render_mail("email/staff_account_sign_in", email, {"admin_url": settings.SITE_URL})
+    message.send()
 
 
 def check_code(challenge: SignInChallenge, code: str) -> bool:
@@ -163,18 +204,36 @@ def check_code(challenge: SignInChallenge, code: str) -> bool:
     return accepted
 
 
+def failed_verifications_last_hour(challenge: SignInChallenge) -> int:
+    """Wrong codes typed in the last hour for the address or number this challenge went to."""
+    contact = Q(email=challenge.email) if challenge.email else Q(phone=challenge.phone)
+    totals = SignInChallenge.objects.filter(contact, created_at__gte=timezone.now() - timedelta(hours=1)).aggregate(
+        attempts=Sum("attempts"), accepted=Count("used_at")
+    )
+    return (totals["attempts"] or 0) - totals["accepted"]
+
+
 def verify_code(challenges, code: str) -> SignInChallenge:
     """Check `code` against the latest of `challenges`; return it, used up, if right.
 
-    Expired, used, unknown or exhausted: CodeExpired. Wrong: InvalidCode, raised after the
-    transaction commits so that the attempt is counted rather than rolled back.
+    Expired, used, unknown or exhausted: CodeExpired. Too many wrong codes for that address
+    or number in the last hour, across challenges: TooManyRequests. Wrong: InvalidCode,
+    raised after the transaction commits so that the attempt is counted, not rolled back.
     """
     with transaction.atomic():
         challenge = challenges.select_for_update().order_by("-created_at").first()
         if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
             raise CodeExpired()
+        if failed_verifications_last_hour(challenge) >= MAX_FAILED_VERIFICATIONS_PER_HOUR:
+            raise TooManyRequests("Too many wrong codes. Please wait an hour and ask for a new code.")
         accepted = check_code(challenge, code)
     if not accepted:
+        logger.warning(
+            "wrong %s code for %s (attempt %s of this challenge)",
+            challenge.purpose,
+            masked_contact(challenge.email or challenge.phone),
+            challenge.attempts,
+        )
         raise InvalidCode()
     return challenge
 
@@ -187,8 +246,12 @@ def sign_in_verify(*, key: str, code: str, request=None) -> CustomerAccount:
     )
     with transaction.atomic():
         if challenge.channel == SignInChallenge.Channel.SMS:
-            return challenge.customer
-        return customer_sign_up_or_in(challenge)
+            account = challenge.customer
+        else:
+            account = customer_sign_up_or_in(challenge)
+        if has_staff_access(account.user):  # became staff since the code was sent
+            raise CodeExpired()
+        return account
 
 
 def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
@@ -226,13 +289,16 @@ def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
 def phone_verification_start(*, customer: CustomerAccount, request=None) -> Challenge:
     """Text a code to the customer's (unverified) phone number."""
     rate_limit(request, action="verify_phone", key=customer.phone)
+    sendable = within_sms_budget()
     challenge, code = new_challenge(
         channel=SignInChallenge.Channel.SMS,
         purpose=SignInChallenge.Purpose.VERIFY_PHONE,
         phone=customer.phone,
         customer=customer,
+        verifiable=sendable,
     )
-    get_adapter().send_verification_code_sms(customer.user, customer.phone, code)
+    if sendable:
+        get_adapter().send_verification_code_sms(customer.user, customer.phone, code)
     return answer(challenge)
 
 

@@ -8,7 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from businesses.models import Business
+from config.admin_site import CUSTOMER_ONLY_SESSION
 from config.errors import DomainError
+from config.inputs import reject_nul_characters
 from customers.models import CustomerAccount
 from customers.services import customer_for_user, sign_in_start, sign_in_verify
 
@@ -53,6 +55,7 @@ def login_page(request):
 
     action = request.POST.get("action")
     try:
+        reject_nul_characters(request.POST)
         if action == "start":
             return start(request, context)
         if action == "verify":
@@ -94,6 +97,7 @@ def verify(request, context, pending):
         return redirect("/customer/login")
     customer = sign_in_verify(key=pending["challenge"], code=request.POST.get("code", ""), request=request)
     login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session
+    request.session[CUSTOMER_ONLY_SESSION] = True
     if not customer.first_name:  # a new customer: keep where to go for after the name step
         request.session[SESSION_KEY] = {"next": context["next"], "business": pending.get("business", "")}
         return render(request, "customer/login.html", {**context, "step": "name", "customer": customer})

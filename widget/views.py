@@ -11,6 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
 from businesses.selectors import business_by_id
+from config.middleware import content_security_policy
 from widget.framing import frame_ancestors, is_allowed_origin, origin_of
 
 EMBED_SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "widget-embed.js"
@@ -40,7 +41,7 @@ def widget_page(request, business_id):
                 },
             },
         )
-    response["Content-Security-Policy"] = frame_ancestors(business)
+    response["Content-Security-Policy"] = content_security_policy(frame_ancestors(business))
     return response
 
 

@@ -104,7 +104,7 @@ def test_a_failing_mail_server_does_not_fail_the_booking(salon, staff, services,
 def test_sms_and_staff_notice_when_set_up(salon, staff, services, dana, sms_outbox):
     salon.sms_enabled = True
     salon.save()
-    dana.phone = "+447911123456"
+    dana.phone, dana.phone_verified = "+447911123456", True
     dana.save()
     staff[0].user = UserFactory(email="ana@alpha.example")
     staff[0].save()
@@ -142,7 +142,7 @@ def test_the_same_task_twice_sends_once(salon, staff, services, dana):
 def test_an_uncertain_sms_is_left_for_a_person(salon, staff, services, dana, monkeypatch):
     salon.sms_enabled = True
     salon.save()
-    dana.phone = "+447911123456"
+    dana.phone, dana.phone_verified = "+447911123456", True
     dana.save()
 
     def timeout(to, body):

@@ -112,10 +112,18 @@ def test_members_book_by_email_and_reuse_the_customer(salon, staff, services, de
     appointment = book(salon, services[0], at(10), desk, customer_details=details)
     assert appointment.customer == dana
     dana.refresh_from_db()
-    assert dana.phone == "+447911123456"  # filled in, E.164 in the salon's country
+    assert (dana.phone, dana.first_name) == ("", "Dana")  # the customer's own account is untouched
+    entered = CustomerBusinessRelationship.objects.get(customer=dana, business=salon)
+    assert (entered.phone, entered.first_name) == ("+447911123456", "D")  # the salon's record, E.164
     new = book(salon, services[0], at(11), desk, customer_details=CustomerDetails(email="New@Example.com"))
     assert new.customer.email == "new@example.com"
     assert CustomerAccount.objects.count() == 2
+
+
+def test_an_account_staff_create_holds_what_they_entered(salon, staff, services, desk):
+    details = CustomerDetails(email="walkin@example.com", phone="07911 123456", first_name="Wyn", last_name="Lee")
+    customer = book(salon, services[0], at(10), desk, customer_details=details).customer
+    assert (customer.phone, customer.phone_verified, customer.first_name) == ("+447911123456", False, "Wyn")
 
 
 def test_a_bad_phone_number_is_a_validation_error(salon, staff, services, desk):

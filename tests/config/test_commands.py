@@ -81,7 +81,8 @@ def test_seed_demo_owner_can_sign_in_and_is_not_superuser(client):
     owner = get_user_model().objects.get(email=salon["owner_email"])
     assert not owner.is_superuser and owner.is_staff
     assert BusinessMembership.objects.get(user=owner).role == "owner"
-    assert client.login(email=salon["owner_email"], password=salon["owner_password"])
+    signed_in = client.post("/admin/login/", {"username": salon["owner_email"], "password": salon["owner_password"]})
+    assert signed_in.status_code == 302
     assert client.get("/admin/businesses/service/").status_code == 200
 
 

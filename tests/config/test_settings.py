@@ -7,11 +7,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-PROD = {"DEBUG": "0", "ALLOWED_HOSTS": "salon.example", "DATABASE_URL": "postgres://chairtime@db.example/chairtime"}
+PROD = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "salon.example",
+    "DATABASE_URL": "postgres://chairtime@db.example/chairtime",
+    "CACHE_URL": "redis://cache.example:6379/1",
+}
 
 
 def manage(*args, **env_overrides):
-    ignored = ("DATABASE_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last: set by browser tests
+    ignored = (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )  # the last: set by browser tests
     env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(env_overrides)
     return subprocess.run(
@@ -41,3 +53,24 @@ def test_production_without_database_url_refuses_to_start():
 def test_production_settings_pass_check_deploy():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PROD, SECRET_KEY=GOOD_KEY)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_without_a_shared_cache_refuses_to_start():
+    env = {k: v for k, v in PROD.items() if k != "CACHE_URL"}
+    result = manage("check", **env, SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "CACHE_URL is not set" in result.stderr
+
+
+def test_production_refuses_a_per_process_cache():
+    result = manage("check", **{**PROD, "CACHE_URL": "locmemcache://"}, SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "per-process cache" in result.stderr
+
+
+def test_production_shares_the_brokers_redis_as_its_cache():
+    env = {k: v for k, v in PROD.items() if k != "CACHE_URL"}
+    code = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    result = manage("shell", "-c", code, **env, SECRET_KEY=GOOD_KEY, CELERY_BROKER_URL="redis://broker.example:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "redis://broker.example:6379/0"

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def code() -> str:
-    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
 
 
 def test_a_new_customer_signs_in_names_themselves_and_lands_on_next(client):

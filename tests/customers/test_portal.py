@@ -131,7 +131,7 @@ def test_the_choice_survives_signing_in(client, salon, staff, services):
     next_url = parse_qs(location.query)["next"][0]
     assert parse_qs(urlsplit(next_url).query)["start"] == [start]
     client.post("/customer/login", {"action": "start", "contact": "new@example.com", "next": next_url})
-    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    code = re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
     client.post("/customer/login", {"action": "verify", "code": code})
     back = client.post("/customer/login", {"action": "name", "first_name": "New"})
     assert back["Location"] == next_url
@@ -257,7 +257,7 @@ def test_changing_email_needs_a_code_sent_to_it(dana_client, dana_user):
     dana_client.post("/customer/account", {"action": "email_start", "email": "dana.new@example.com"})
     assert mail.outbox[-1].to == ["dana.new@example.com"]
     assert CustomerAccount.objects.get(user=dana_user).email == "dana@example.com"
-    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    code = re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
     response = dana_client.post("/customer/account", {"action": "email_verify", "code": code})
     assert "dana.new@example.com" in response.content.decode()
     dana_user.refresh_from_db()
@@ -267,7 +267,7 @@ def test_changing_email_needs_a_code_sent_to_it(dana_client, dana_user):
 
 def test_changing_phone_needs_the_sms_code(dana_client, dana_user, sms_outbox):
     dana_client.post("/customer/account", {"action": "phone_start", "phone": "+447911123456"})
-    code = re.search(r"\b(\d{6})\b", sms_outbox.messages()[-1]).group(1)
+    code = re.search(r"\b(\d{8})\b", sms_outbox.messages()[-1]).group(1)
     wrong = dana_client.post(
         "/customer/account", {"action": "phone_verify", "code": "000000" if code != "000000" else "1"}
     )

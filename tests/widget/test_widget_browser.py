@@ -60,7 +60,7 @@ def chromium_blocking_third_party_cookies(playwright_session, tmp_path):
 
 
 def latest_code() -> str:
-    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
 
 
 def test_booking_through_the_embedded_widget(

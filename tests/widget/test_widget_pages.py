@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from config.middleware import BASE_POLICY
 from widget.framing import frame_ancestors, is_allowed_origin, origin_of
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_the_widget_may_be_framed_by_https_sites_when_the_list_is_empty(client, 
     response = client.get(f"/widget/{salon.pk}{slash}?origin=https://salon.example")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' http://127.0.0.1:8000 https:"
+    assert response["Content-Security-Policy"] == f"{BASE_POLICY}; frame-ancestors 'self' http://127.0.0.1:8000 https:"
     assert config_of(response)["parentOrigin"] == "https://salon.example"
 
 
@@ -29,7 +30,7 @@ def test_a_non_empty_list_names_exactly_who_may_frame(client, salon):
     salon.save()
     response = client.get(f"/widget/{salon.pk}?origin=https://evil.example")
     assert response["Content-Security-Policy"] == (
-        "frame-ancestors 'self' http://127.0.0.1:8000 https://salon.example http://localhost:8001"
+        f"{BASE_POLICY}; frame-ancestors 'self' http://127.0.0.1:8000 https://salon.example http://localhost:8001"
     )
     assert config_of(response)["parentOrigin"] == ""  # no messages to a page that is not allowed
     allowed = client.get(f"/widget/{salon.pk}?origin=http://localhost:8001")
@@ -40,7 +41,7 @@ def test_every_other_page_refuses_framing(client, salon):
     for path in (f"/customer/portal?business={salon.pk}", "/customer/login", f"/api/business/{salon.pk}/hours"):
         response = client.get(path)
         assert response["X-Frame-Options"] == "DENY", path
-        assert response["Content-Security-Policy"] == "frame-ancestors 'none'", path
+        assert response["Content-Security-Policy"] == f"{BASE_POLICY}; frame-ancestors 'none'", path
 
 
 @pytest.mark.parametrize("business_id", ["00000000-0000-0000-0000-000000000000", "nope"])

@@ -7,8 +7,20 @@
   var root = document.getElementById("step");
   var state = { token: null, services: [], staff: [], service: null, staffId: null, day: null, slot: null };
 
+  // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
+  // and Safari, else the referrer): booking details go to the page the customer is on, and
+  // nowhere if ?origin= names another one.
+  function framingOrigin() {
+    if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {
+      return window.location.ancestorOrigins[0];
+    }
+    try { return document.referrer ? new URL(document.referrer).origin : null; } catch (e) { return null; }
+  }
+  var framedBy = framingOrigin();
+
   function post(type, extra) {
     if (!config.parentOrigin || window.parent === window) return;
+    if (framedBy !== null && framedBy !== config.parentOrigin) return;
     var message = { source: "chairtime", v: 1, type: type };
     for (var key in extra || {}) message[key] = extra[key];
     window.parent.postMessage(message, config.parentOrigin);

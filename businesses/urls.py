@@ -1,4 +1,4 @@
-from businesses import api
+from businesses import api, views
 from config.routing import route
 
 urlpatterns = [
@@ -6,4 +6,5 @@ urlpatterns = [
     route("api/customer/services/<business_id>", api.ServicesView.as_view()),
     route("api/business/<business_id>/staff", api.StaffView.as_view()),
     route("api/business/<business_id>/hours", api.HoursView.as_view()),
+    route("styles/brand/<business_id>", views.brand_css, name="brand-css"),
 ]

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: install run test worker beat widget-demo lint format clean
+.PHONY: install run test test-browser-stress worker beat widget-demo lint format clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
@@ -28,6 +28,10 @@ run: install
 
 test: install
 	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests five times in a row beside two CPU-bound processes (flakiness check).
+test-browser-stress: install
+	$(DEV) $(BIN)/python tests/stress/browser_under_load.py --rounds 5 --burners 2
 
 worker: install
 	$(DEV) $(BIN)/celery -A config worker --loglevel=INFO

@@ -57,12 +57,42 @@
     return node;
   }
 
+  // Every screen and every request gets a ticket; an answer is applied only while its ticket
+  // is the latest, so a late answer (a slow day's times) never draws over a later step.
+  var latest = 0;
+
   function show(title, nodes, error) {
-    root.replaceChildren(el("h2", {}, [title]));
+    latest += 1;
+    var heading = el("h2", { tabindex: "-1" }, [title]);
+    root.replaceChildren(heading);
     if (error) root.appendChild(el("p", { "class": "error", role: "alert" }, [error]));
     nodes.forEach(function (node) { root.appendChild(node); });
-    var focus = root.querySelector("input, button");
-    if (focus && document.hasFocus()) focus.focus();
+    root.setAttribute("aria-busy", "false");
+    if (document.hasFocus()) heading.focus();
+  }
+
+  // While a step loads, its old choices cannot be clicked and the region says it is busy.
+  // Day buttons stay live: choosing another day while one loads asks again, and the
+  // earlier answer is then dropped.
+  function busy() {
+    latest += 1;
+    root.setAttribute("aria-busy", "true");
+    root.querySelectorAll("button:not(.day), input, textarea, select").forEach(function (control) {
+      control.disabled = true;
+    });
+    if (!root.querySelector(".loading")) root.appendChild(el("p", { "class": "loading muted" }, ["Loading…"]));
+    return latest;
+  }
+
+  // api() for a step: resolves only if nothing newer happened meanwhile, else never.
+  function stepRequest(path, options) {
+    var ticket = busy();
+    return new Promise(function (resolve, reject) {
+      api(path, options).then(
+        function (answer) { if (ticket === latest) resolve(answer); },
+        function (problem) { if (ticket === latest) reject(problem); }
+      );
+    });
   }
 
   function fail(error) {
@@ -102,7 +132,7 @@
 
   function chooseTime(error) {
     var query = "?service=" + state.service.id + "&days=14" + (state.staffId ? "&staff=" + state.staffId : "");
-    api("/api/business/" + config.business + "/availability" + query).then(function (answer) {
+    stepRequest("/api/business/" + config.business + "/availability" + query).then(function (answer) {
       var days = {};
       answer.slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
       var names = Object.keys(days).sort();
@@ -133,7 +163,7 @@
       var contact = form.contact.value.trim();
       var body = { first_name: form.first_name.value.trim(), last_name: form.last_name.value.trim() };
       body[contact.indexOf("@") >= 0 ? "email" : "phone"] = contact;
-      api("/api/customer/auth/login", { method: "POST", body: body }).then(function (answer) {
+      stepRequest("/api/customer/auth/login", { method: "POST", body: body }).then(function (answer) {
         state.challenge = answer.challenge;
         state.email = contact;
         code();
@@ -155,7 +185,7 @@
   function code(error) {
     var form = el("form", { onsubmit: function (event) {
       event.preventDefault();
-      api("/api/customer/auth/verify", { method: "POST", body: { challenge: state.challenge, code: form.code.value.trim() } })
+      stepRequest("/api/customer/auth/verify", { method: "POST", body: { challenge: state.challenge, code: form.code.value.trim() } })
         .then(function (answer) { state.token = answer.token; confirm(); })
         .catch(function (problem) { code(fail(problem)); });
     } }, [
@@ -172,7 +202,7 @@
       event.preventDefault();
       var body = { business_id: config.business, service_id: state.service.id, staff_id: state.staffId,
                    start: state.slot.start, notes: form.notes.value, source: "widget" };
-      api("/api/customer/book-appointment", { method: "POST", body: body }).then(function (appointment) {
+      stepRequest("/api/customer/book-appointment", { method: "POST", body: body }).then(function (appointment) {
         post("booked", { appointment: { id: appointment.id, start: appointment.start, end: appointment.end,
                                         service_id: appointment.service_id, staff_id: appointment.staff_id } });
         done(appointment);

@@ -1,6 +1,7 @@
 """A new customer books the demo salon end to end in headless Chromium, phone and desktop sized."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
@@ -10,6 +11,10 @@ from booking.models import Appointment
 from tests.browser import DESKTOP, PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def date_of(day_link) -> str:
+    return parse_qs(urlsplit(day_link.get_attribute("href")).query)["date"][0]
 
 
 def latest_code() -> str:
@@ -28,9 +33,11 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
 
     page.get_by_role("link", name=re.compile("Women's cut")).click()
     page.get_by_role("link", name="Anyone available").click()
-    days = page.locator("a.day")
-    days.nth(2).click()  # a few days out: clear of notice and of the cancellation window
-    page.wait_for_selector("a.day.selected")
+    # A few days out: clear of notice and of the cancellation window. Wait for that day's
+    # times (the previous day's links match "a.time" too, until the new step arrives).
+    day = date_of(page.locator("a.day").nth(2))
+    page.locator("a.day").nth(2).click()
+    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="date"][href*="date={day}"]').wait_for()
     screenshot(page, f"book-times-{label}")
     page.locator("a.time").first.click()
     page.get_by_role("button", name="Sign in to confirm").click()
@@ -54,7 +61,9 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
     assert page.locator("ul.appointments li.card").count() == 1
     screenshot(page, f"history-{label}")
     page.get_by_role("link", name="Reschedule").first.click()
-    page.locator("a.day").nth(3).click()  # again clear of the cancellation window
+    day = date_of(page.locator("a.day").nth(3))  # again clear of the cancellation window
+    page.locator("a.day").nth(3).click()  # a page load, not in place
+    page.wait_for_url(re.compile(f"date={day}"))
     page.locator("label.time").nth(2).click()
     page.get_by_role("button", name="Move to this time").click()
     page.wait_for_selector("text=Your appointment has been moved.")

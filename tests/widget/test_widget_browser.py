@@ -95,7 +95,10 @@ def test_booking_through_the_embedded_widget(
 
     frame.get_by_role("button", name=re.compile("^Cut")).click()
     frame.get_by_role("button", name="Anyone available").click()
+    # Wait for the chosen day's times: until they arrive, the previous day's buttons match too.
+    day = frame.locator("button.day").nth(2).inner_text()
     frame.locator("button.day").nth(2).click()
+    frame.locator('#step[aria-busy="false"] button.day[aria-pressed="true"]', has_text=day).wait_for()
     frame.locator("button.time").first.click()
     frame.get_by_label("Email or mobile number").fill("widget-customer@example.com")
     frame.get_by_label("First name").fill("Wid")

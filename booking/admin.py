@@ -137,6 +137,14 @@ class AppointmentAdmin(BusinessScopedAdmin):
                 form.base_fields[name].queryset = queryset
         return form
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if not request.user.is_superuser and "business" not in initial:
+            businesses = list(businesses_of_member(request.user).values_list("pk", flat=True)[:2])
+            if len(businesses) == 1:  # a one-salon owner or stylist: nothing to choose
+                initial["business"] = businesses[0]
+        return initial
+
     def save_model(self, request, obj, form, change):
         # Booking and rescheduling already happened in the form, through the services.
         if change and "notes" in form.changed_data:

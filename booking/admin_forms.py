@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from booking.models import Appointment
-from booking.services import CustomerDetails, actor_for, appointment_book, appointment_reschedule
+from booking.services import CustomerDetails, actor_for, appointment_book_for_user, appointment_reschedule
 from businesses.models import Business, Service, StaffMember
 from config.errors import DomainError
 from config.inputs import validate_within_input_range
@@ -50,12 +50,12 @@ class AppointmentBookForm(forms.ModelForm):
         business = cleaned["business"]
         start = datetime.combine(cleaned["date"], cleaned["time"], tzinfo=business.zone)
         try:
-            self.instance = appointment_book(
+            self.instance = appointment_book_for_user(
+                user=self.user,
                 business=business,
                 service=cleaned["service"],
                 staff=cleaned.get("staff"),
                 start=start,
-                by=actor_for(self.user, business),
                 customer_details=CustomerDetails(
                     email=cleaned["customer_email"],
                     phone=cleaned.get("customer_phone", ""),

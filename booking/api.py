@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -32,7 +32,7 @@ from booking.services import (
     Actor,
     CustomerDetails,
     actor_for,
-    appointment_book,
+    appointment_book_for_user,
     appointment_cancel,
     appointment_complete,
     appointment_mark_no_show,
@@ -151,27 +151,17 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
         raise ValidationError({"business_id": ["Unknown business."]})
     service = owned(Service, business, data["service_id"], "service_id")
     staff = owned(StaffMember, business, data["staff_id"], "staff_id") if data.get("staff_id") else None
-    actor = (
-        Actor(user=request.user, label=request.user.email) if as_customer_only else actor_for(request.user, business)
+    appointment = appointment_book_for_user(
+        user=request.user,
+        business=business,
+        customer_details=CustomerDetails(**data["customer"]) if data.get("customer") else None,
+        as_customer=as_customer_only,
+        service=service,
+        staff=staff,
+        start=data["start"],
+        source=data["source"],
+        notes=data["notes"],
     )
-    booking = {
-        "business": business,
-        "service": service,
-        "staff": staff,
-        "start": data["start"],
-        "by": actor,
-        "source": data["source"],
-        "notes": data["notes"],
-    }
-    if actor.is_member:
-        if not data.get("customer"):
-            raise ValidationError({"customer": ["Say who the booking is for (email, and optionally phone and name)."]})
-        booking["customer_details"] = CustomerDetails(**data["customer"])
-    else:
-        if data.get("customer"):
-            raise PermissionDenied("Only the salon's staff may book for someone else.")
-        booking["customer"] = customer_for_user(request.user)
-    appointment = appointment_book(**booking)
     return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,4 +1,4 @@
-"""Transaction-scoped advisory locks per staff member.
+"""Transaction-scoped advisory locks per staff member (and per customer).
 
 Two bookings for one staff member must not both pass the availability re-check. Each
 booking takes `pg_advisory_xact_lock` on every staff member it may write to, in sorted
@@ -14,13 +14,20 @@ from config.errors import Busy
 LOCK_TIMEOUT_SECONDS = 3
 
 
-def lock_staff(staff_ids) -> None:
-    """Lock the given staff members until the current transaction ends. Call inside atomic()."""
-    keys = sorted({f"chairtime:staff:{staff_id}" for staff_id in staff_ids})
+def lock_booking(*, staff_ids, customer_id=None) -> None:
+    """Lock the given staff members (and the customer, whose booking limit is checked under
+    the lock) until the current transaction ends. Call inside atomic().
+
+    All keys are taken in one sorted pass: two writers needing overlapping sets wait for
+    each other in the same order, so they cannot deadlock.
+    """
+    keys = {f"chairtime:staff:{staff_id}" for staff_id in staff_ids}
+    if customer_id is not None:
+        keys.add(f"chairtime:customer:{customer_id}")
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
         try:
-            for key in keys:
+            for key in sorted(keys):
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available

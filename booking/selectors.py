@@ -12,6 +12,7 @@ from booking.availability import ServiceShape, Slot, StaffTime, free_slots, loca
 from booking.errors import BookingInvalid
 from booking.models import Appointment
 from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+from businesses.selectors import staff_performing
 
 MAX_AVAILABILITY_DAYS = 62
 
@@ -34,16 +35,6 @@ def customer_window(business: Business, *, now: datetime) -> BookingWindow:
 
 # Members of the business may book at any time, also in the past (a walk-in).
 MEMBER_WINDOW = BookingWindow(not_before=None, not_after=None)
-
-
-def candidate_staff(business: Business, service: Service, staff: StaffMember | None = None) -> list[StaffMember]:
-    """Active staff who perform the (active) service, in the salon's order."""
-    if not service.is_active or service.business_id != business.pk:
-        return []
-    members = StaffMember.objects.filter(business=business, is_active=True, services=service)
-    if staff is not None:
-        members = members.filter(pk=staff.pk)
-    return list(members.order_by("position", "name", "id"))
 
 
 def weekly_hours(rows) -> dict:
@@ -116,6 +107,32 @@ def staff_times(
     ]
 
 
+def open_days(business: Business, *, first_day: date, days: int) -> set[date]:
+    """The local dates on which the salon opens at all: opening hours that weekday, not
+    wholly covered by a business closure. (A day that is open but has no free time is
+    fully booked, not closed.)"""
+    zone = business.zone
+    opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
+    range_start = local_instant(first_day, time(0), zone)
+    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
+    closures = list(
+        TimeOff.objects.filter(
+            business=business, staff__isnull=True, start__lt=range_end, end__gt=range_start
+        ).values_list("start", "end")
+    )
+    found = set()
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        hours = opening.get(day.weekday(), ())
+        if not hours:
+            continue
+        opens = local_instant(day, min(start for start, _ in hours), zone)
+        closes = local_instant(day, max(end for _, end in hours), zone)
+        if not any(start <= opens and closes <= end for start, end in closures):
+            found.add(day)
+    return found
+
+
 def available_slots(
     business: Business,
     service: Service,
@@ -132,7 +149,7 @@ def available_slots(
             f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
             fields={"days": [f"Must be between 1 and {MAX_AVAILABILITY_DAYS}."]},
         )
-    members = candidate_staff(business, service, staff)
+    members = staff_performing(business, service, staff)
     if not members:
         return []
     return free_slots(
@@ -144,16 +161,34 @@ def available_slots(
     )
 
 
+ENDED_STATUSES = [Appointment.Status.CONFIRMED, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
+
+
+def upcoming(now: datetime) -> Q:
+    """What "upcoming" means everywhere (lists, the booking limit, the portal): confirmed
+    and not over yet, so an appointment in progress still counts."""
+    return Q(status=Appointment.Status.CONFIRMED, end__gt=now)
+
+
+def is_upcoming(appointment: Appointment, now: datetime) -> bool:
+    """`upcoming` for one appointment already loaded."""
+    return appointment.status == Appointment.Status.CONFIRMED and appointment.end > now
+
+
+def past(now: datetime) -> Q:
+    """Over: ended (also completed or no-show), not cancelled."""
+    return Q(status__in=ENDED_STATUSES, end__lte=now)
+
+
 def customer_appointments(customer, *, status: str | None, business_id=None, now: datetime):
     """A customer's appointments (only theirs), filtered as `?status=` asks."""
     appointments = Appointment.objects.filter(customer=customer).select_related("business")
     if business_id is not None:
         appointments = appointments.filter(business_id=business_id)
     if status == "upcoming":
-        return appointments.filter(status=Appointment.Status.CONFIRMED, end__gt=now).order_by("start", "id")
+        return appointments.filter(upcoming(now)).order_by("start", "id")
     if status == "past":
-        ended = [Appointment.Status.CONFIRMED, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
-        return appointments.filter(status__in=ended, end__lte=now).order_by("-start", "id")
+        return appointments.filter(past(now)).order_by("-start", "id")
     if status == "cancelled":
         return appointments.filter(status=Appointment.Status.CANCELLED).order_by("-start", "id")
     return appointments.order_by("-start", "id")

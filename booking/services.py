@@ -23,14 +23,20 @@ from booking.errors import (
     SlotUnavailable,
     TooLateToCancel,
 )
-from booking.locks import lock_staff
+from booking.locks import lock_booking
 from booking.models import Appointment, AppointmentHistory, Notification
-from booking.selectors import MEMBER_WINDOW, BookingWindow, available_slots, candidate_staff, customer_window
+from booking.selectors import (
+    MEMBER_WINDOW,
+    BookingWindow,
+    available_slots,
+    customer_window,
+    upcoming,
+)
 from businesses.models import Business, Service, StaffMember
-from businesses.selectors import is_business_member
+from businesses.selectors import is_business_member, performs, staff_performing
 from config.celery import enqueue_on_commit
 from customers.models import CustomerAccount, CustomerBusinessRelationship
-from customers.services import normalize_phone
+from customers.services import customer_for_user, normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +97,21 @@ def ensure_bookable(business: Business, service: Service, staff: StaffMember | N
         errors["service_id"] = ["Unknown service for this business."]
     if staff is not None and (staff.business_id != business.pk or not staff.is_active):
         errors["staff_id"] = ["Unknown staff member for this business."]
-    elif staff is not None and not errors and not staff.services.filter(pk=service.pk).exists():
+    elif staff is not None and not errors and not performs(staff, service):
         errors["staff_id"] = ["This staff member does not perform this service."]
     if errors:
         raise BookingInvalid(fields=errors)
 
 
 def ensure_under_booking_limit(business: Business, customer: CustomerAccount, *, now: datetime) -> None:
+    """At most `max_upcoming_per_customer` upcoming bookings there. Call under the customer's
+    lock (lock_booking), or parallel bookings on different staff could all pass."""
     limit = business.max_upcoming_per_customer
     if not limit:
         return
-    upcoming = Appointment.objects.filter(
-        business=business, customer=customer, status=Appointment.Status.CONFIRMED, start__gte=now
-    ).count()
-    if upcoming >= limit:
-        raise BookingLimitReached(f"You already have {upcoming} upcoming bookings here, the most this salon allows.")
+    count = Appointment.objects.filter(upcoming(now), business=business, customer=customer).count()
+    if count >= limit:
+        raise BookingLimitReached(f"You already have {count} upcoming bookings here, the most this salon allows.")
 
 
 def window_for(actor: Actor, business: Business, now: datetime) -> BookingWindow:
@@ -204,12 +210,12 @@ def appointment_book(
         if customer_details is None:
             raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
         customer = customer_find_or_create(details=customer_details, business=business)
-    if not by.is_member:
-        ensure_under_booking_limit(business, customer, now=now)
 
-    candidates = [staff] if staff is not None else candidate_staff(business, service)
+    candidates = [staff] if staff is not None else staff_performing(business, service)
     with transaction.atomic():
-        lock_staff(member.pk for member in candidates)
+        lock_booking(staff_ids=[member.pk for member in candidates], customer_id=None if by.is_member else customer.pk)
+        if not by.is_member:
+            ensure_under_booking_limit(business, customer, now=now)
         free = free_staff_at(business, service, start, staff=staff, window=window_for(by, business, now))
         if not free:
             raise SlotUnavailable()
@@ -240,6 +246,28 @@ def appointment_book(
     raise SlotUnavailable()
 
 
+def appointment_book_for_user(
+    *,
+    user,
+    business: Business,
+    customer_details: CustomerDetails | None = None,
+    as_customer: bool = False,
+    **booking,
+) -> Appointment:
+    """Who may book for whom, for every surface: a member of the business books for the
+    customer in `customer_details` (required); anyone else, or anyone on a customer-only
+    surface (`as_customer`), books for themselves and may not name someone else."""
+    by = Actor(user=user, label=user.email) if as_customer else actor_for(user, business)
+    if by.is_member:
+        if customer_details is None:
+            message = "Say who the booking is for (email, and optionally phone and name)."
+            raise BookingInvalid(message, fields={"customer": [message]})
+        return appointment_book(business=business, by=by, customer_details=customer_details, **booking)
+    if customer_details is not None:
+        raise NotAllowed("Only the salon's staff may book for someone else.")
+    return appointment_book(business=business, by=by, customer=customer_for_user(user), **booking)
+
+
 def notify_on_commit(appointment: Appointment, kind: str) -> None:
     """Queue the messages about this version of the appointment once the transaction commits."""
     from booking.tasks import send_appointment_notification  # tasks import this module
@@ -267,11 +295,16 @@ def locked_for_update(appointment: Appointment) -> Appointment:
     )
 
 
+def appointment_is_changeable_by_customer(appointment: Appointment, *, now: datetime) -> bool:
+    """May the customer still cancel or reschedule online (outside the cancellation window)?"""
+    window = timedelta(hours=appointment.business.cancellation_window_hours)
+    return appointment.status == Appointment.Status.CONFIRMED and now <= appointment.start - window
+
+
 def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) -> None:
     if appointment.status != Appointment.Status.CONFIRMED:
         raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
-    window = timedelta(hours=appointment.business.cancellation_window_hours)
-    if not by.is_member and now > appointment.start - window:
+    if not by.is_member and not appointment_is_changeable_by_customer(appointment, now=now):
         raise TooLateToCancel(
             f"Changes online are possible up to {appointment.business.cancellation_window_hours} hours "
             "before the appointment; please call the salon."
@@ -311,7 +344,8 @@ def appointment_reschedule(
         business, service = appointment.business, appointment.service
         new_staff = staff or appointment.staff
         ensure_bookable(business, service, new_staff)
-        lock_staff([appointment.staff_id, new_staff.pk])
+        # The customer's booking limit needs no lock here: moving a booking keeps the count.
+        lock_booking(staff_ids=[appointment.staff_id, new_staff.pk])
         window = window_for(by, business, now)
         if not free_staff_at(
             business, service, start, staff=new_staff, window=window, exclude_appointment=appointment
@@ -410,9 +444,7 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     system = Actor.system("account deleted")
-    for appointment in Appointment.objects.filter(
-        customer=customer, status=Appointment.Status.CONFIRMED, start__gt=now
-    ):
+    for appointment in Appointment.objects.filter(upcoming(now), customer=customer, start__gt=now):
         appointment_cancel(appointment=appointment, by=system, reason="The customer deleted their account.", now=now)
     with transaction.atomic():
         Appointment.objects.filter(customer=customer).update(notes="")

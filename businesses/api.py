@@ -1,6 +1,5 @@
 """Public business API: services, staff and hours of a salon (anyone may read)."""
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
@@ -9,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from businesses.models import Business, Service, StaffMember, Weekday
-from businesses.selectors import business_by_id
+from businesses.models import Business, Weekday
+from businesses.selectors import active_services, active_staff, business_by_id
 from config.api_fields import local_iso
 from config.api_schema import errors
 
@@ -20,16 +19,6 @@ def business_or_404(business_id) -> Business:
     if business is None:
         raise Http404
     return business
-
-
-def active_services(business: Business) -> list[Service]:
-    staff = Prefetch("staff", queryset=StaffMember.objects.filter(is_active=True).order_by("position", "name"))
-    return list(business.services.filter(is_active=True).prefetch_related(staff))
-
-
-def active_staff(business: Business) -> list[StaffMember]:
-    services = Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("position", "name"))
-    return list(business.staff.filter(is_active=True).prefetch_related(services))
 
 
 class ServiceOutput(serializers.Serializer):

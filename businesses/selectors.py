@@ -2,9 +2,9 @@
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from businesses.models import Business, BusinessMembership
+from businesses.models import Business, BusinessMembership, Service, StaffMember
 
 
 def businesses_of_member(user, *, roles: set[str] | None = None) -> QuerySet[Business]:
@@ -49,3 +49,31 @@ def business_by_id(value) -> Business | None:
         return Business.objects.filter(pk=uuid.UUID(str(value))).first()
     except (TypeError, ValueError, AttributeError):
         return None
+
+
+def active_services(business: Business) -> list[Service]:
+    """The salon's bookable services, each with its active staff prefetched."""
+    staff = Prefetch("staff", queryset=StaffMember.objects.filter(is_active=True).order_by("position", "name"))
+    return list(business.services.filter(is_active=True).prefetch_related(staff))
+
+
+def active_staff(business: Business) -> list[StaffMember]:
+    """The salon's active staff, each with the active services they perform prefetched."""
+    services = Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("position", "name"))
+    return list(business.staff.filter(is_active=True).prefetch_related(services))
+
+
+def staff_performing(business: Business, service: Service, staff: StaffMember | None = None) -> list[StaffMember]:
+    """Active staff of `business` who perform its active `service` (only `staff`, if given),
+    in the salon's order: the one answer to "who can do this?"."""
+    if not service.is_active or service.business_id != business.pk:
+        return []
+    members = StaffMember.objects.filter(business=business, is_active=True, services=service)
+    if staff is not None:
+        members = members.filter(pk=staff.pk)
+    return list(members.order_by("position", "name", "id"))
+
+
+def performs(staff: StaffMember, service: Service) -> bool:
+    """Does this (active) staff member perform this (active) service of their salon?"""
+    return bool(staff_performing(staff.business, service, staff))

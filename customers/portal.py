@@ -25,13 +25,21 @@ from booking.selectors import (
     customer_appointments,
     customer_data,
     customer_window,
+    is_upcoming,
     nearest_slots,
+    open_days,
     slots_by_day,
 )
-from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule, customer_erase
-from businesses.api import active_services, active_staff
+from booking.services import (
+    Actor,
+    appointment_book_for_user,
+    appointment_cancel,
+    appointment_is_changeable_by_customer,
+    appointment_reschedule,
+    customer_erase,
+)
 from businesses.models import Business, Service, StaffMember, Weekday
-from businesses.selectors import business_by_id
+from businesses.selectors import active_services, active_staff, business_by_id, performs, staff_performing
 from config.api_fields import parse_uuid
 from config.errors import DomainError
 from config.inputs import reject_nul_characters, within_input_range
@@ -51,12 +59,6 @@ def customer_actor(request) -> Actor:
     return Actor(user=request.user, label=request.user.email)
 
 
-def changeable(appointment: Appointment, now: datetime) -> bool:
-    """May the customer still cancel or reschedule online? (The services enforce it too.)"""
-    window = timedelta(hours=appointment.business.cancellation_window_hours)
-    return appointment.status == Appointment.Status.CONFIRMED and now <= appointment.start - window
-
-
 def weekly_hours(business: Business) -> list[tuple[str, list]]:
     hours: dict[int, list] = {day.value: [] for day in Weekday}
     for interval in business.opening_hours.all():
@@ -74,7 +76,19 @@ def portal(request):
         customer = customer_for_user(request.user)
         relationships = customer.business_relationships.select_related("business").order_by("business__name")
         return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})
-    business = salon_or_404(request.GET["business"])
+    return salon_page(request, salon_or_404(request.GET["business"]))
+
+
+def landing(request):
+    """`/`: the salon's page when there is one salon, else the list of salons; both link
+    to the staff admin."""
+    salons = list(Business.objects.order_by("name"))
+    if len(salons) == 1:
+        return salon_page(request, salons[0], staff_link=True)
+    return render(request, "customer/landing.html", {"salons": salons})
+
+
+def salon_page(request, business: Business, *, staff_link: bool = False):
     upcoming = []
     if request.user.is_authenticated:
         upcoming = list(
@@ -91,6 +105,7 @@ def portal(request):
             "staff": active_staff(business),
             "hours": weekly_hours(business),
             "upcoming": upcoming,
+            "staff_link": staff_link,
         },
     )
 
@@ -136,9 +151,10 @@ def day_picker(business, service, staff, *, first_day, day, window, exclude_appo
     )
     by_day = slots_by_day(slots, business.zone)
     days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
+    opening = open_days(business, first_day=first_day, days=DAYS_SHOWN)
     day = day if day in days else next((d for d in days if by_day.get(d)), None)
     return {
-        "days": [{"date": d, "count": len(by_day.get(d, ()))} for d in days],
+        "days": [{"date": d, "count": len(by_day.get(d, ())), "closed": d not in opening} for d in days],
         "day": day,
         "times": by_day.get(day, []) if day else [],
         "earlier": first_day - timedelta(days=DAYS_SHOWN) if first_day > today else None,
@@ -152,7 +168,7 @@ def booking_state(request, business: Business) -> dict:
     service = chosen(Service, business, source.get("service"))
     staff_value = source.get("staff", "")
     staff = chosen(StaffMember, business, staff_value) if staff_value not in ("", "any") else None
-    if service and staff and not staff.services.filter(pk=service.pk).exists():
+    if service and staff and not performs(staff, service):
         staff, staff_value = None, ""
     return {
         "service": service,
@@ -193,7 +209,7 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
     if service is None:
         context.update(step="service", services=active_services(business))
     elif not state["staff_value"]:
-        context.update(step="staff", staff_choices=[m for m in active_staff(business) if service in m.services.all()])
+        context.update(step="staff", staff_choices=staff_performing(business, service))
     elif state["start"] is None or error:
         picker = day_picker(business, service, staff, first_day=state["first_day"], day=day, window=window)
         context.update(step="time", staff_param=staff_param, **picker)
@@ -211,13 +227,13 @@ def book_confirm(request, business: Business, state: dict):
         return redirect(step_url(business))
     try:
         reject_nul_characters(request.POST)
-        appointment = appointment_book(
+        appointment = appointment_book_for_user(
+            user=request.user,
+            as_customer=True,
             business=business,
             service=state["service"],
             staff=state["staff"],
             start=state["start"],
-            by=customer_actor(request),
-            customer=customer_for_user(request.user),
             source=Appointment.Source.PORTAL,
             notes=request.POST.get("notes", "").strip()[:2000],
         )
@@ -264,7 +280,7 @@ def appointment_detail(request, appointment_id):
             "appointment": appointment,
             "business": appointment.business,
             "booked": "booked" in request.GET,
-            "changeable": changeable(appointment, timezone.now()),
+            "changeable": appointment_is_changeable_by_customer(appointment, now=timezone.now()),
         },
     )
 
@@ -281,7 +297,7 @@ def appointment_calendar(request, appointment_id):
 @require_http_methods(["GET", "POST"])
 def appointment_cancel_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             reject_nul_characters(request.POST)
@@ -291,14 +307,14 @@ def appointment_cancel_page(request, appointment_id):
                 reason=request.POST.get("reason", "").strip()[:500],
             )
         except DomainError as failure:
-            error = failure.message
+            error, status = failure.message, failure.status_code
         else:
             return redirect(f"/customer/appointment-history?cancelled={appointment.pk}")
     return render(
         request,
         "customer/cancel.html",
         {"appointment": appointment, "business": appointment.business, "error": error},
-        status=409 if error else 200,
+        status=status,
     )
 
 
@@ -306,7 +322,7 @@ def appointment_cancel_page(request, appointment_id):
 @require_http_methods(["GET", "POST"])
 def appointment_reschedule_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
-    business, error = appointment.business, ""
+    business, error, status = appointment.business, "", 200
     if request.method == "POST":
         start = parse_start(request.POST.get("start"))
         try:
@@ -315,7 +331,7 @@ def appointment_reschedule_page(request, appointment_id):
                 raise SlotUnavailable()
             appointment_reschedule(appointment=appointment, start=start, by=customer_actor(request))
         except DomainError as failure:
-            error = failure.message
+            error, status = failure.message, failure.status_code
         else:
             return redirect(f"/customer/appointments/{appointment.pk}?rescheduled=1")
     picker = day_picker(
@@ -334,10 +350,10 @@ def appointment_reschedule_page(request, appointment_id):
             "appointment": appointment,
             "business": business,
             "error": error,
-            "changeable": changeable(appointment, timezone.now()),
+            "changeable": appointment_is_changeable_by_customer(appointment, now=timezone.now()),
             **picker,
         },
-        status=409 if error else 200,
+        status=status,
     )
 
 
@@ -355,7 +371,7 @@ def history(request):
         ).select_related("service", "staff")
     )
     for appointment in appointments:
-        appointment.can_change = changeable(appointment, now)
+        appointment.can_change = appointment_is_changeable_by_customer(appointment, now=now)
     relationships = customer.business_relationships.select_related("business").order_by("business__name")
     if business:
         relationships = relationships.filter(business=business)
@@ -364,10 +380,8 @@ def history(request):
         "customer/history.html",
         {
             "business": business,
-            "upcoming": sorted(
-                (a for a in appointments if a.status == "confirmed" and a.end > now), key=lambda a: a.start
-            ),
-            "past": [a for a in appointments if not (a.status == "confirmed" and a.end > now)],
+            "upcoming": sorted((a for a in appointments if is_upcoming(a, now)), key=lambda a: a.start),
+            "past": [a for a in appointments if not is_upcoming(a, now)],
             "relationships": relationships,
             "cancelled": request.GET.get("cancelled"),
         },

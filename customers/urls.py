@@ -8,6 +8,7 @@ urlpatterns = [
     route("api/customer/auth/logout", api.LogoutView.as_view(), name="api-customer-logout"),
     route("api/customer/me", api.MeView.as_view(), name="api-customer-me"),
     route("api/customer/phone/verify", api.PhoneVerifyView.as_view(), name="api-customer-phone-verify"),
+    route("", portal.landing, name="landing"),
     route("customer/login", views.login_page, name="customer-login"),
     route("customer/logout", views.logout_page, name="customer-logout"),
     route("customer/portal", portal.portal, name="customer-portal"),

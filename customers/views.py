@@ -66,7 +66,7 @@ def login_page(request):
         context.update(error=error.message)
         if action == "verify":
             context.update(step="code", contact=pending.get("contact"), channel=pending.get("channel"))
-        return render(request, "customer/login.html", context, status=400 if error.status_code < 500 else 503)
+        return render(request, "customer/login.html", context, status=error.status_code)
     return redirect("/customer/login")
 
 

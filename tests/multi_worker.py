@@ -46,11 +46,13 @@ def server_env(**overrides: str) -> dict:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 2, **env_overrides: str):
-    """Serve config.wsgi with `workers` processes; yields the base URL; stops them by PID."""
+def gunicorn(*, workers: int = 2, threads: int = 1, **env_overrides: str):
+    """Serve config.wsgi with `workers` processes of `threads` threads; yields the base URL;
+    stops them by PID."""
     env = server_env(**env_overrides)
     port = free_port()
-    command = [str(GUNICORN), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [str(GUNICORN), "config.wsgi", "-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

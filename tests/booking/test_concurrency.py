@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.db import connections
 
-from booking.locks import lock_staff
+from booking.locks import lock_booking
 from booking.models import Appointment
 from booking.services import Actor, appointment_book, appointment_reschedule
 from config.errors import Busy
@@ -127,7 +127,7 @@ def test_a_lock_not_obtained_in_time_is_busy(salon, staff, services, dana):
         from django.db import transaction
 
         with transaction.atomic():
-            lock_staff([staff[0].pk])
+            lock_booking(staff_ids=[staff[0].pk])
             held.set()
             release.wait(timeout=30)
         connections.close_all()

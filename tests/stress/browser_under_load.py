@@ -24,6 +24,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--burners", type=int, default=2)
     options, pytest_args = parser.parse_known_args()
+    # Stopped from outside (CI's time limit, kill PID): still stop the burners.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     burners = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(options.burners)]
     print(f"CPU burners running: PIDs {[burner.pid for burner in burners]}", flush=True)

@@ -8,6 +8,7 @@ carry the salon's TZID with its VTIMEZONE, so calendar apps show the salon's loc
 from datetime import date
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
@@ -57,4 +58,4 @@ def appointment_ics(appointment: Appointment) -> bytes:
 
 
 def manage_url(appointment: Appointment) -> str:
-    return f"{settings.SITE_URL}/customer/appointments/{appointment.pk}"
+    return f"{settings.SITE_URL}{reverse('customer-appointment', args=[appointment.pk])}"

@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Value
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.ics import appointment_ics, manage_url
@@ -71,7 +72,7 @@ def message_context(appointment: Appointment, kind: str) -> dict:
         "local_start": appointment.start.astimezone(business.zone),
         "local_end": appointment.end.astimezone(business.zone),
         "manage_url": manage_url(appointment),
-        "book_url": f"{settings.SITE_URL}/customer/book-appointment?business={business.pk}",
+        "book_url": f"{settings.SITE_URL}{reverse('customer-book')}?business={business.pk}",
     }
 
 

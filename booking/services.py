@@ -25,6 +25,7 @@ from booking.errors import (
 )
 from booking.locks import lock_booking
 from booking.models import Appointment, AppointmentHistory, Notification
+from booking.queue import queue_appointment_notification
 from booking.selectors import (
     MEMBER_WINDOW,
     BookingWindow,
@@ -34,7 +35,6 @@ from booking.selectors import (
 )
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import is_business_member, performs, staff_performing
-from config.celery import enqueue_on_commit
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from customers.services import customer_for_user, normalize_phone
 
@@ -270,19 +270,13 @@ def appointment_book_for_user(
 
 def notify_on_commit(appointment: Appointment, kind: str) -> None:
     """Queue the messages about this version of the appointment once the transaction commits."""
-    from booking.tasks import send_appointment_notification  # tasks import this module
-
-    enqueue_on_commit(send_appointment_notification, str(appointment.pk), kind, appointment.sequence)
+    queue_appointment_notification(str(appointment.pk), kind, appointment.sequence)
 
 
 def notification_resend(*, notification: Notification) -> None:
     """Send a message again (a person's decision, e.g. after an uncertain failure)."""
-    from booking.tasks import send_appointment_notification
-
     Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING, last_error="")
-    enqueue_on_commit(
-        send_appointment_notification, str(notification.appointment_id), notification.kind, notification.sequence
-    )
+    queue_appointment_notification(str(notification.appointment_id), notification.kind, notification.sequence)
 
 
 def locked_for_update(appointment: Appointment) -> Appointment:

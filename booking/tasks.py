@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from booking import notifications
+from booking.queue import SEND_APPOINTMENT_NOTIFICATION
 from booking.services import appointments_auto_complete
 from config.celery import app
 
@@ -15,7 +16,7 @@ def auto_complete_appointments() -> int:
     return appointments_auto_complete()
 
 
-@app.task(name="booking.send_appointment_notification", bind=True, max_retries=MAX_RETRIES)
+@app.task(name=SEND_APPOINTMENT_NOTIFICATION, bind=True, max_retries=MAX_RETRIES)
 def send_appointment_notification(self, appointment_id: str, kind: str, sequence: int) -> list:
     """Send the messages of `kind` about version `sequence` of the appointment, once each.
 

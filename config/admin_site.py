@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
-# Set on sessions opened by the customer code sign-in (customers/views.py). Code sign-in
+# Set on sessions opened by the customer code sign-in (portal/sign_in.py). Code sign-in
 # refuses staff accounts; this keeps such a session out of the admin even if its user is
 # given staff rights later.
 CUSTOMER_ONLY_SESSION = "chairtime_customer_only"

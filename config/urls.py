@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from booking.urls import urlpatterns as booking_urls
+from booking.api.urls import urlpatterns as booking_urls
 from businesses.urls import urlpatterns as business_urls
 from config.api import api_not_found
 from config.media import serve_media
 from config.routing import route
 from customers.urls import urlpatterns as customer_urls
+from portal.urls import urlpatterns as portal_urls
 from widget.urls import urlpatterns as widget_urls
 
 handler500 = "config.api.server_error"
@@ -20,6 +21,7 @@ urlpatterns = [
     *business_urls,
     *booking_urls,
     *customer_urls,
+    *portal_urls,
     *widget_urls,
     # Keep last among /api routes: unknown API paths answer in the API's error shape.
     re_path(r"^api/", api_not_found),

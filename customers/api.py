@@ -10,7 +10,13 @@ from rest_framework.views import APIView
 from config.api_fields import StrictCharField, StrictEmailField
 from config.api_schema import errors
 from customers.models import CustomerAccount
-from customers.services import customer_for_user, phone_verification_confirm, sign_in_start, sign_in_verify
+from customers.rate_limits import request_rate_limit
+from customers.services import (
+    customer_for_user,
+    phone_verification_confirm,
+    sign_in_start,
+    sign_in_verify,
+)
 
 
 class SignInInput(serializers.Serializer):
@@ -69,7 +75,7 @@ class SignInStartView(APIView):
     def post(self, request):
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        challenge = sign_in_start(request=django_request(request), **data.validated_data)
+        challenge = sign_in_start(limit=request_rate_limit(django_request(request)), **data.validated_data)
         return Response(ChallengeOutput(challenge).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -122,7 +128,9 @@ class VerifyView(APIView):
         data = VerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         customer = sign_in_verify(
-            key=data.validated_data["challenge"], code=data.validated_data["code"], request=django_request(request)
+            key=data.validated_data["challenge"],
+            code=data.validated_data["code"],
+            limit=request_rate_limit(django_request(request)),
         )
         _, token = AuthToken.objects.create(user=customer.user)
         return Response({"token": token, "customer": CustomerOutput(customer).data})

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 import phonenumbers
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from businesses.selectors import has_staff_access
 from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
 from customers.models import CustomerAccount, SignInChallenge
 from customers.privacy import masked_contact
+from customers.rate_limits import RateLimit
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ def normalized_code(code: str) -> str:
     return "".join(ch for ch in str(code) if ch.isalnum()).upper()
 
 
-def rate_limit(request, *, action: str, key: str) -> None:
-    if request is not None and not ratelimit.consume(request, action=action, key=key):
+def rate_limit(limit: RateLimit | None, *, action: str, key: str) -> None:
+    if limit is not None and not limit(action, key):
         raise TooManyRequests()
 
 
@@ -111,7 +111,7 @@ def send_code_by_email(email: str, code: str) -> None:
 
 def sign_in_start(
     *,
-    request=None,
+    limit: RateLimit | None = None,
     email: str = "",
     phone: str = "",
     first_name: str = "",
@@ -127,7 +127,7 @@ def sign_in_start(
     if email:
         email = normalize_email(email)
         signup_phone = normalize_phone(phone, region=region) if phone else ""
-        rate_limit(request, action="request_login_code", key=email)
+        rate_limit(limit, action="request_login_code", key=email)
         staff_account = has_staff_access(get_user_model().objects.filter(email__iexact=email).first())
         challenge, code = new_challenge(
             channel=SignInChallenge.Channel.EMAIL,
@@ -149,7 +149,7 @@ def sign_in_start(
             "Enter your email address or phone number.", fields={"email": ["This field is required."]}
         )
     phone = normalize_phone(phone, region=region)
-    rate_limit(request, action="request_login_code", key=phone)
+    rate_limit(limit, action="request_login_code", key=phone)
     adapter = get_adapter()
     user = adapter.get_user_by_phone(phone)
     account = CustomerAccount.objects.filter(user=user).first() if user and not has_staff_access(user) else None
@@ -238,9 +238,9 @@ def verify_code(challenges, code: str) -> SignInChallenge:
     return challenge
 
 
-def sign_in_verify(*, key: str, code: str, request=None) -> CustomerAccount:
+def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> CustomerAccount:
     """Check the code; return the signed-in customer's account (created on first sign-in)."""
-    rate_limit(request, action="login", key=str(key)[:64])
+    rate_limit(limit, action="login", key=str(key)[:64])
     challenge = verify_code(
         SignInChallenge.objects.filter(key=str(key or "")[:64], purpose=SignInChallenge.Purpose.SIGN_IN), code
     )
@@ -286,9 +286,9 @@ def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
     return account
 
 
-def phone_verification_start(*, customer: CustomerAccount, request=None) -> Challenge:
+def phone_verification_start(*, customer: CustomerAccount, limit: RateLimit | None = None) -> Challenge:
     """Text a code to the customer's (unverified) phone number."""
-    rate_limit(request, action="verify_phone", key=customer.phone)
+    rate_limit(limit, action="verify_phone", key=customer.phone)
     sendable = within_sms_budget()
     challenge, code = new_challenge(
         channel=SignInChallenge.Channel.SMS,
@@ -328,10 +328,10 @@ def customer_for_user(user) -> CustomerAccount:
     return account
 
 
-def email_change_start(*, customer: CustomerAccount, new_email: str, request=None) -> Challenge:
+def email_change_start(*, customer: CustomerAccount, new_email: str, limit: RateLimit | None = None) -> Challenge:
     """Send a code to the new address; the email changes only once it is confirmed."""
     new_email = normalize_email(new_email)
-    rate_limit(request, action="request_login_code", key=new_email)
+    rate_limit(limit, action="request_login_code", key=new_email)
     challenge, code = new_challenge(
         channel=SignInChallenge.Channel.EMAIL,
         purpose=SignInChallenge.Purpose.CHANGE_EMAIL,
@@ -366,12 +366,14 @@ def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAcc
     return customer
 
 
-def phone_change_start(*, customer: CustomerAccount, phone: str, region: str | None = None, request=None) -> Challenge:
+def phone_change_start(
+    *, customer: CustomerAccount, phone: str, region: str | None = None, limit: RateLimit | None = None
+) -> Challenge:
     """Store the new number unverified and text it a code (confirm: phone_verification_confirm)."""
     phone = normalize_phone(phone, region=region)
     CustomerAccount.objects.filter(pk=customer.pk).update(phone=phone, phone_verified=False)
     customer.phone, customer.phone_verified = phone, False
-    return phone_verification_start(customer=customer, request=request)
+    return phone_verification_start(customer=customer, limit=limit)
 
 
 def customer_update_profile(*, customer: CustomerAccount, **fields) -> CustomerAccount:

@@ -46,11 +46,11 @@ class HeldAnswers:
 def test_the_widget_drops_a_late_availability_answer(
     live_server, playwright_chromium, salon, staff, services, monkeypatch
 ):
-    import booking.api
+    import booking.api.views
 
     # Calls: 1 = after "Anyone available", 2 = the first day click (held), 3 = the second.
-    answers = HeldAnswers(booking.api.availability_response, hold=2)
-    monkeypatch.setattr(booking.api, "availability_response", answers)
+    answers = HeldAnswers(booking.api.views.availability_response, hold=2)
+    monkeypatch.setattr(booking.api.views, "availability_response", answers)
     page = playwright_chromium.new_context(viewport=DESKTOP).new_page()
     page.goto(f"{live_server.url}/widget/{salon.pk}")
     page.get_by_role("button", name=re.compile("^Cut")).click()
@@ -84,11 +84,11 @@ def test_the_widget_drops_a_late_availability_answer(
 def test_the_portal_day_picker_drops_a_late_answer(
     live_server, playwright_chromium, salon, staff, services, monkeypatch
 ):
-    import customers.portal
+    import portal.views
 
     # Calls: 1 = the time step's page load, 2 = the first day click in place (held), 3 = the second.
-    answers = HeldAnswers(customers.portal.render_booking, hold=2)
-    monkeypatch.setattr(customers.portal, "render_booking", answers)
+    answers = HeldAnswers(portal.views.render_booking, hold=2)
+    monkeypatch.setattr(portal.views, "render_booking", answers)
     page = playwright_chromium.new_context(viewport=DESKTOP).new_page()
     page.goto(f"{live_server.url}/customer/book-appointment?business={salon.pk}&service={services[0].pk}&staff=any")
     booking = page.locator("#booking")

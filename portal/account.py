@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
+from customers.rate_limits import request_rate_limit
 from customers.services import (
     customer_for_user,
     customer_update_profile,
@@ -32,7 +33,7 @@ def update_profile(request, customer) -> str:
 
 def start_email_change(request, customer) -> str:
     new_email = request.POST.get("email", "")
-    email_change_start(customer=customer, new_email=new_email, request=request)
+    email_change_start(customer=customer, new_email=new_email, limit=request_rate_limit(request))
     request.session[PENDING] = "email"
     return _("We sent a code to %(email)s. Enter it below to confirm the change.") % {"email": new_email.strip()}
 
@@ -44,7 +45,7 @@ def confirm_email_change(request, customer) -> str:
 
 
 def start_phone_change(request, customer) -> str:
-    phone_change_start(customer=customer, phone=request.POST.get("phone", ""), request=request)
+    phone_change_start(customer=customer, phone=request.POST.get("phone", ""), limit=request_rate_limit(request))
     request.session[PENDING] = "phone"
     return _("We texted a code to %(phone)s. Enter it below to confirm your number.") % {"phone": customer.phone}
 

@@ -26,6 +26,6 @@ def local(moment, business):
 @register.simple_tag
 def url_step(business, **params) -> str:
     """The booking page URL for `business` with the given choices (dates as ISO strings)."""
-    from customers.portal import step_url
+    from portal.views import step_url
 
     return step_url(business, **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()})

@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -12,10 +13,10 @@ from config.admin_site import CUSTOMER_ONLY_SESSION
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
 from customers.models import CustomerAccount
+from customers.rate_limits import request_rate_limit
 from customers.services import customer_for_user, sign_in_start, sign_in_verify
 
 SESSION_KEY = "chairtime_sign_in"
-PORTAL_URL = "/customer/portal"
 
 
 def safe_next(request, candidate: str | None) -> str:
@@ -23,7 +24,7 @@ def safe_next(request, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return PORTAL_URL
+    return reverse("customer-portal")
 
 
 def business_from(value: str | None) -> Business | None:
@@ -67,7 +68,7 @@ def login_page(request):
         if action == "verify":
             context.update(step="code", contact=pending.get("contact"), channel=pending.get("channel"))
         return render(request, "customer/login.html", context, status=error.status_code)
-    return redirect("/customer/login")
+    return redirect("customer-login")
 
 
 def start(request, context):
@@ -75,7 +76,7 @@ def start(request, context):
     is_email = "@" in contact
     business = context["business"]
     challenge = sign_in_start(
-        request=request,
+        limit=request_rate_limit(request),
         email=contact if is_email else "",
         phone="" if is_email else contact,
         region=business.country if business else None,
@@ -94,8 +95,10 @@ def start(request, context):
 
 def verify(request, context, pending):
     if not pending.get("challenge"):
-        return redirect("/customer/login")
-    customer = sign_in_verify(key=pending["challenge"], code=request.POST.get("code", ""), request=request)
+        return redirect("customer-login")
+    customer = sign_in_verify(
+        key=pending["challenge"], code=request.POST.get("code", ""), limit=request_rate_limit(request)
+    )
     login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session
     request.session[CUSTOMER_ONLY_SESSION] = True
     if not customer.first_name:  # a new customer: keep where to go for after the name step
@@ -124,5 +127,5 @@ def save_name(request, context):
 def logout_page(request):
     if request.method == "POST":
         logout(request)
-        return redirect("/customer/login")
+        return redirect("customer-login")
     return render(request, "customer/logout.html")

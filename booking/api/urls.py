@@ -1,4 +1,4 @@
-from booking import api
+from booking.api import views as api
 from config.routing import route
 
 urlpatterns = [

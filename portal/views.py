@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -72,7 +73,7 @@ def weekly_hours(business: Business) -> list[tuple[str, list]]:
 def portal(request):
     if not request.GET.get("business"):
         if not request.user.is_authenticated:
-            return redirect(f"/customer/login?{urlencode({'next': request.get_full_path()})}")
+            return redirect(f"{reverse('customer-login')}?{urlencode({'next': request.get_full_path()})}")
         customer = customer_for_user(request.user)
         relationships = customer.business_relationships.select_related("business").order_by("business__name")
         return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})
@@ -182,7 +183,7 @@ def booking_state(request, business: Business) -> dict:
 
 def step_url(business: Business, **params) -> str:
     query = {"business": str(business.pk), **{k: v for k, v in params.items() if v not in (None, "")}}
-    return f"/customer/book-appointment?{urlencode(query)}"
+    return f"{reverse('customer-book')}?{urlencode(query)}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +223,8 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
 def book_confirm(request, business: Business, state: dict):
     if not request.user.is_authenticated:
         query = {k: request.POST.get(k, "") for k in ("service", "staff", "date", "start")}
-        return redirect(f"/customer/login?{urlencode({'next': step_url(business, **query), 'business': business.pk})}")
+        login = reverse("customer-login")
+        return redirect(f"{login}?{urlencode({'next': step_url(business, **query), 'business': business.pk})}")
     if state["service"] is None or state["start"] is None:
         return redirect(step_url(business))
     try:
@@ -249,7 +251,7 @@ def book_confirm(request, business: Business, state: dict):
         return render_booking(request, business, state, error=message, alternatives=alternatives, status=409)
     except DomainError as error:
         return render_booking(request, business, state, error=error.message, status=error.status_code)
-    return redirect(f"/customer/appointments/{appointment.pk}?booked=1")
+    return redirect(f"{reverse('customer-appointment', args=[appointment.pk])}?booked=1")
 
 
 # --- one appointment: details, calendar file, cancel, reschedule ----------------------------------
@@ -309,7 +311,7 @@ def appointment_cancel_page(request, appointment_id):
         except DomainError as failure:
             error, status = failure.message, failure.status_code
         else:
-            return redirect(f"/customer/appointment-history?cancelled={appointment.pk}")
+            return redirect(f"{reverse('customer-history')}?cancelled={appointment.pk}")
     return render(
         request,
         "customer/cancel.html",
@@ -333,7 +335,7 @@ def appointment_reschedule_page(request, appointment_id):
         except DomainError as failure:
             error, status = failure.message, failure.status_code
         else:
-            return redirect(f"/customer/appointments/{appointment.pk}?rescheduled=1")
+            return redirect(f"{reverse('customer-appointment', args=[appointment.pk])}?rescheduled=1")
     picker = day_picker(
         business,
         appointment.service,
@@ -405,7 +407,7 @@ def account_delete(request):
     from django.contrib.auth import logout
 
     if request.POST.get("confirm") != "delete":
-        return redirect("/customer/account?delete=confirm")
+        return redirect(f"{reverse('customer-account')}?delete=confirm")
     customer_erase(customer=customer_for_user(request.user))
     logout(request)
     return render(request, "customer/deleted.html")

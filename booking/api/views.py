@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking import selectors
-from booking.api_serializers import (
+from booking.api.idempotency import idempotent
+from booking.api.serializers import (
     AppointmentListQuery,
     AppointmentOutput,
     AvailabilityOutput,
@@ -26,7 +27,6 @@ from booking.api_serializers import (
     RescheduleInput,
     availability_body,
 )
-from booking.idempotency import idempotent
 from booking.models import Appointment
 from booking.services import (
     Actor,

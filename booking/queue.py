@@ -1,0 +1,14 @@
+"""How booking services hand work to Celery: by task name, after the transaction commits.
+
+Services must not import booking.tasks (the tasks call the services), so they queue
+through this module, which knows the tasks only by name.
+"""
+
+from config.celery import app, enqueue_on_commit
+
+SEND_APPOINTMENT_NOTIFICATION = "booking.send_appointment_notification"
+
+
+def queue_appointment_notification(appointment_id: str, kind: str, sequence: int) -> None:
+    """Send the messages of `kind` about version `sequence` once the transaction commits."""
+    enqueue_on_commit(app.tasks[SEND_APPOINTMENT_NOTIFICATION], appointment_id, kind, sequence)

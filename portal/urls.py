@@ -1,0 +1,31 @@
+from config.routing import route
+from portal import account, sign_in, views
+
+urlpatterns = [
+    route("", views.landing, name="landing"),
+    route("customer/login", sign_in.login_page, name="customer-login"),
+    route("customer/logout", sign_in.logout_page, name="customer-logout"),
+    route("customer/portal", views.portal, name="customer-portal"),
+    route("customer/book-appointment", views.book, name="customer-book"),
+    route("customer/book", views.book),
+    route("customer/appointment-history", views.history, name="customer-history"),
+    route("customer/appointments/<appointment_id>", views.appointment_detail, name="customer-appointment"),
+    route(
+        "customer/appointments/<appointment_id>/calendar.ics",
+        views.appointment_calendar,
+        name="customer-appointment-calendar",
+    ),
+    route(
+        "customer/appointments/<appointment_id>/cancel",
+        views.appointment_cancel_page,
+        name="customer-appointment-cancel",
+    ),
+    route(
+        "customer/appointments/<appointment_id>/reschedule",
+        views.appointment_reschedule_page,
+        name="customer-appointment-reschedule",
+    ),
+    route("customer/account", account.account, name="customer-account"),
+    route("customer/account/export", views.account_export, name="customer-account-export"),
+    route("customer/account/delete", views.account_delete, name="customer-account-delete"),
+]

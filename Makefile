@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 PYTEST_ARGS ?=
+# Type checks load the settings; a DATABASE_URL (never connected to) keeps the embedded server asleep.
+MYPY := DEBUG=1 DATABASE_URL=postgres://mypy@localhost/mypy $(BIN)/mypy
 
 .PHONY: install run test test-browser-stress worker beat widget-demo lint format clean
 
@@ -49,6 +51,7 @@ widget-demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MYPY)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,3 +1,6 @@
+from typing import cast
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
@@ -123,7 +126,9 @@ class AppointmentAdmin(BusinessScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = AppointmentBookForm if obj is None else AppointmentChangeForm
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = cast(
+            type[AppointmentBookForm | AppointmentChangeForm], super().get_form(request, obj, change, **kwargs)
+        )
         form.user = request.user
         businesses = businesses_of_member(request.user) if not request.user.is_superuser else Business.objects.all()
         scoped = {
@@ -133,8 +138,9 @@ class AppointmentAdmin(BusinessScopedAdmin):
             "reschedule_staff": StaffMember.objects.filter(business=obj.business_id, is_active=True) if obj else None,
         }
         for name, queryset in scoped.items():
-            if name in form.base_fields and queryset is not None:
-                form.base_fields[name].queryset = queryset
+            field = form.base_fields.get(name)
+            if isinstance(field, forms.ModelChoiceField) and queryset is not None:
+                field.queryset = queryset
         return form
 
     def get_changeform_initial_data(self, request):
@@ -142,7 +148,7 @@ class AppointmentAdmin(BusinessScopedAdmin):
         if not request.user.is_superuser and "business" not in initial:
             businesses = list(businesses_of_member(request.user).values_list("pk", flat=True)[:2])
             if len(businesses) == 1:  # a one-salon owner or stylist: nothing to choose
-                initial["business"] = businesses[0]
+                initial["business"] = str(businesses[0])
         return initial
 
     def save_model(self, request, obj, form, change):

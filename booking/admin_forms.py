@@ -10,6 +10,7 @@ from booking.services import CustomerDetails, actor_for, appointment_book_for_us
 from businesses.models import Business, Service, StaffMember
 from config.errors import DomainError
 from config.inputs import validate_within_input_range
+from customers.models import User
 
 
 def as_validation_error(error: DomainError) -> ValidationError:
@@ -37,14 +38,15 @@ class AppointmentBookForm(forms.ModelForm):
     customer_phone = forms.CharField(required=False, help_text="National or +international format.")
     notes = forms.CharField(widget=forms.Textarea, required=False)
 
-    user = None  # set by the admin
+    user: User  # set by the admin (AppointmentAdmin.get_form)
 
     class Meta:
         model = Appointment
         fields: list[str] = []
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         business = cleaned["business"]
@@ -91,14 +93,15 @@ class AppointmentChangeForm(forms.ModelForm):
         queryset=StaffMember.objects.none(), required=False, empty_label="The same staff member"
     )
 
-    user = None
+    user: User  # set by the admin
 
     class Meta:
         model = Appointment
         fields = ["notes"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         day, at = cleaned.get("reschedule_date"), cleaned.get("reschedule_time")
         if self.errors or not (day or at):
             return cleaned

@@ -7,6 +7,8 @@ key order (so a reschedule across staff racing another one cannot deadlock), wit
 exclusion constraint stays the last word if anything writes without the lock.
 """
 
+from collections.abc import Iterable
+
 from django.db import OperationalError, connection
 
 from config.errors import Busy
@@ -14,7 +16,7 @@ from config.errors import Busy
 LOCK_TIMEOUT_SECONDS = 3
 
 
-def lock_booking(*, staff_ids, customer_id=None) -> None:
+def lock_booking(*, staff_ids: Iterable[object], customer_id: object | None = None) -> None:
     """Lock the given staff members (and the customer, whose booking limit is checked under
     the lock) until the current transaction ends. Call inside atomic().
 

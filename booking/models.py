@@ -1,5 +1,6 @@
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -78,7 +79,13 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return f"{self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M} UTC"
 
-    def set_times(self, start, duration: timedelta, buffer_before=timedelta(0), buffer_after=timedelta(0)) -> None:
+    def set_times(
+        self,
+        start: datetime,
+        duration: timedelta,
+        buffer_before: timedelta = timedelta(0),
+        buffer_after: timedelta = timedelta(0),
+    ) -> None:
         """Place the appointment at `start` (not saved); the buffers widen its blocked range."""
         self.start = start
         self.end = start + duration
@@ -91,11 +98,11 @@ class Appointment(models.Model):
         return self.start - self.blocked_range.lower, self.blocked_range.upper - self.end
 
     @property
-    def local_start(self):
+    def local_start(self) -> datetime:
         return self.start.astimezone(self.business.zone)
 
     @property
-    def local_end(self):
+    def local_end(self) -> datetime:
         return self.end.astimezone(self.business.zone)
 
 
@@ -145,7 +152,7 @@ class AppointmentHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_label or 'system'}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Appointment history is append-only.")
         super().save(*args, **kwargs)

@@ -45,7 +45,7 @@ class Outcome:
 def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
     """Channel -> address for this appointment and kind; channels that do not apply are left out."""
     customer, business = appointment.customer, appointment.business
-    found = {Channel.EMAIL: customer.email}
+    found: dict[str, str] = {Channel.EMAIL: customer.email}
     phone = sms_number(customer, business)
     if phone and business.sms_enabled and not customer.sms_opt_out:
         found[Channel.SMS] = phone
@@ -116,7 +116,7 @@ def still_current(appointment: Appointment, kind: str, sequence: int) -> bool:
     return True
 
 
-def notify(appointment_id, kind: str, sequence: int) -> list[Outcome]:
+def notify(appointment_id: str, kind: str, sequence: int) -> list[Outcome]:
     """Send every message of `kind` for that version of the appointment, each at most once."""
     appointment = (
         Appointment.objects.select_related("business", "customer", "service", "staff__user")
@@ -174,7 +174,7 @@ def deliver(appointment: Appointment, kind: str, sequence: int, channel: str, to
     return row.status
 
 
-def give_up(appointment_id, kind: str, sequence: int) -> None:
+def give_up(appointment_id: str, kind: str, sequence: int) -> None:
     """After the last retry: what is still pending failed (visible in the admin)."""
     Notification.objects.filter(
         appointment_id=appointment_id, kind=kind, sequence=sequence, status=Status.PENDING

@@ -1,18 +1,32 @@
 """Reads for booking, always scoped by business: the availability loader and friends."""
 
+import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from booking.availability import ServiceShape, Slot, StaffTime, free_slots, local_instant, span, working_shifts
+from booking.availability import (
+    ServiceShape,
+    Slot,
+    Span,
+    StaffTime,
+    free_slots,
+    local_instant,
+    span,
+    working_shifts,
+)
 from booking.errors import BookingInvalid
 from booking.models import Appointment
 from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
 from businesses.selectors import staff_performing
+from customers.models import CustomerAccount
 
 MAX_AVAILABILITY_DAYS = 62
 
@@ -37,7 +51,7 @@ def customer_window(business: Business, *, now: datetime) -> BookingWindow:
 MEMBER_WINDOW = BookingWindow(not_before=None, not_after=None)
 
 
-def weekly_hours(rows) -> dict:
+def weekly_hours(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
     hours: dict = defaultdict(list)
     for weekday, start, end in rows:
         hours[weekday].append((start, end))
@@ -67,11 +81,12 @@ def staff_times(
     ):
         working[staff_id][weekday].append((start, end))
 
-    closures, time_off = [], defaultdict(list)
-    for staff_id, start, end in TimeOff.objects.filter(
+    closures: list[Span] = []
+    time_off: dict = defaultdict(list)
+    for staff_id, away_from, away_until in TimeOff.objects.filter(
         Q(staff__in=staff_ids) | Q(staff__isnull=True), business=business, start__lt=range_end, end__gt=range_start
     ).values_list("staff_id", "start", "end"):
-        (time_off[staff_id] if staff_id else closures).append(span(start, end))
+        (time_off[staff_id] if staff_id else closures).append(span(away_from, away_until))
 
     busy = defaultdict(list)
     appointments = Appointment.objects.filter(
@@ -180,7 +195,9 @@ def past(now: datetime) -> Q:
     return Q(status__in=ENDED_STATUSES, end__lte=now)
 
 
-def customer_appointments(customer, *, status: str | None, business_id=None, now: datetime):
+def customer_appointments(
+    customer: CustomerAccount, *, status: str | None, business_id: uuid.UUID | None = None, now: datetime
+) -> QuerySet[Appointment]:
     """A customer's appointments (only theirs), filtered as `?status=` asks."""
     appointments = Appointment.objects.filter(customer=customer).select_related("business")
     if business_id is not None:
@@ -194,7 +211,7 @@ def customer_appointments(customer, *, status: str | None, business_id=None, now
     return appointments.order_by("-start", "id")
 
 
-def slots_by_day(slots: list[Slot], zone) -> dict[date, list[Slot]]:
+def slots_by_day(slots: list[Slot], zone: ZoneInfo) -> dict[date, list[Slot]]:
     """Slots grouped by the business-local date they start on (in time order)."""
     days: dict[date, list[Slot]] = defaultdict(list)
     for slot in slots:
@@ -218,7 +235,7 @@ def nearest_slots(
     return sorted(closest, key=lambda slot: slot.start)
 
 
-def customer_data(customer) -> dict:
+def customer_data(customer: CustomerAccount) -> dict[str, Any]:
     """Everything we hold about a customer, for "download my data"."""
     appointments = Appointment.objects.filter(customer=customer).select_related("business", "service", "staff")
     relationships = customer.business_relationships.select_related("business")

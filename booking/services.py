@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
@@ -35,7 +36,7 @@ from booking.selectors import (
 )
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import is_business_member, performs, staff_performing
-from customers.models import CustomerAccount, CustomerBusinessRelationship
+from customers.models import CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 class Actor:
     """Who is acting. `is_member`: a member of the business concerned (staff rules apply)."""
 
-    user: object | None
+    user: User | None
     label: str
     is_member: bool = False
 
@@ -54,7 +55,7 @@ class Actor:
         return cls(user=None, label=label, is_member=True)
 
 
-def actor_for(user, business: Business) -> Actor:
+def actor_for(user: User, business: Business) -> Actor:
     """The actor for a signed-in user acting on `business`: member (staff rules) or customer."""
     member = user.is_superuser or is_business_member(user, business)
     return Actor(user=user, label=user.email, is_member=member)
@@ -248,11 +249,11 @@ def appointment_book(
 
 def appointment_book_for_user(
     *,
-    user,
+    user: User,
     business: Business,
     customer_details: CustomerDetails | None = None,
     as_customer: bool = False,
-    **booking,
+    **booking: Any,
 ) -> Appointment:
     """Who may book for whom, for every surface: a member of the business books for the
     customer in `customer_details` (required); anyone else, or anyone on a customer-only
@@ -305,7 +306,9 @@ def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) 
         )
 
 
-def appointment_cancel(*, appointment: Appointment, by: Actor, reason: str = "", now: datetime | None = None):
+def appointment_cancel(
+    *, appointment: Appointment, by: Actor, reason: str = "", now: datetime | None = None
+) -> Appointment:
     """Cancel; customers only outside the business's cancellation window."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -369,7 +372,9 @@ def ensure_finishable(appointment: Appointment, by: Actor, *, now: datetime) -> 
         raise InvalidState("The appointment has not started yet.")
 
 
-def appointment_finish(*, appointment: Appointment, status: str, by: Actor, now: datetime | None = None):
+def appointment_finish(
+    *, appointment: Appointment, status: str, by: Actor, now: datetime | None = None
+) -> Appointment:
     """Close a started appointment as completed (crediting the visit) or no-show (nothing)."""
     now = now or timezone.now()
     with transaction.atomic():

@@ -1,5 +1,6 @@
 """Celery tasks: take ids, load, call booking code; safe to run twice."""
 
+from celery import Task
 from django.utils import timezone
 
 from booking import notifications
@@ -17,7 +18,7 @@ def auto_complete_appointments() -> int:
 
 
 @app.task(name=SEND_APPOINTMENT_NOTIFICATION, bind=True, max_retries=MAX_RETRIES)
-def send_appointment_notification(self, appointment_id: str, kind: str, sequence: int) -> list:
+def send_appointment_notification(self: Task, appointment_id: str, kind: str, sequence: int) -> list[str]:
     """Send the messages of `kind` about version `sequence` of the appointment, once each.
 
     A provider that did not take a message is retried with exponential backoff (30 s,

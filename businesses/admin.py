@@ -80,7 +80,7 @@ class BusinessAdmin(BusinessScopedAdmin):
 
 class StaffMemberForm(forms.ModelForm):
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         business = cleaned.get("business")
         foreign = [s for s in cleaned.get("services", []) if business and s.business_id != business.pk]
         if foreign:

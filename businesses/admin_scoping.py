@@ -15,8 +15,8 @@ from django.utils import timezone
 from businesses.models import Business, BusinessMembership, Service, StaffMember
 from businesses.selectors import businesses_of_member
 
-OWNER = {BusinessMembership.Role.OWNER}
-EVERY_ROLE = set(BusinessMembership.Role.values)
+OWNER: set[str] = {BusinessMembership.Role.OWNER}
+EVERY_ROLE: set[str] = set(BusinessMembership.Role.values)
 
 
 def business_of(obj, lookup: str) -> Business | None:
@@ -36,10 +36,10 @@ def may_edit(user, business: Business | None, roles: set[str]) -> bool:
     return editable.filter(pk=business.pk).exists() if business else editable.exists()
 
 
-class ScopedChoicesMixin:
+class ScopedChoicesMixin(admin.options.BaseModelAdmin):
     """Foreign-key and many-to-many choices limited to the businesses the user may edit."""
 
-    editing_roles: set[str] = OWNER
+    editing_roles: set[str] = {*OWNER}
 
     def scoped_choices(self, request, model) -> QuerySet | None:
         if request.user.is_superuser:

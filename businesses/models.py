@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -27,7 +28,7 @@ def validate_origin(value: str) -> None:
 RASTER_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 
 
-def validate_raster_image(file) -> None:
+def validate_raster_image(file: File) -> None:
     """The content, not the name, must be a PNG, JPEG or WebP image: an SVG (or HTML) served
     from our origin could run script in the admin's session."""
     from PIL import Image, UnidentifiedImageError
@@ -263,9 +264,9 @@ class TimeOff(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")]
 
     def __str__(self) -> str:
-        who = self.staff.name if self.staff_id else "Salon closed"
+        who = self.staff.name if self.staff is not None else "Salon closed"
         return f"{who}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
-        if self.staff_id and self.business_id and self.staff.business_id != self.business_id:
+        if self.staff is not None and self.business_id and self.staff.business_id != self.business_id:
             raise ValidationError({"staff": "This staff member works at another salon."})

@@ -29,7 +29,7 @@ CODES_BY_EXCEPTION = [
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    error = {"code": code, "message": message}
+    error: dict[str, object] = {"code": code, "message": message}
     if fields is not None:
         error["fields"] = fields
     return {"error": error}
@@ -70,10 +70,10 @@ def api_exception_response(exc: exceptions.APIException) -> Response:
     else:
         body = error_body(code, str(exc.detail))
     response = Response(body, status=exc.status_code)
-    if getattr(exc, "auth_header", None):
-        response["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        response["Retry-After"] = str(int(exc.wait))
+    if auth_header := getattr(exc, "auth_header", None):  # NotAuthenticated, AuthenticationFailed
+        response["WWW-Authenticate"] = auth_header
+    if wait := getattr(exc, "wait", None):  # Throttled
+        response["Retry-After"] = str(int(wait))
     return response
 
 

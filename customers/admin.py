@@ -26,7 +26,7 @@ class RelationshipInline(admin.TabularInline):
     model = CustomerBusinessRelationship
     extra = 0
     fields = ["business", "total_visits", "total_spent", "loyalty_points", "last_visit_at"]
-    readonly_fields = fields
+    readonly_fields = ["business", "total_visits", "total_spent", "loyalty_points", "last_visit_at"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import phonenumbers
 from allauth.account.adapter import get_adapter
@@ -19,13 +20,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from businesses.selectors import has_staff_access
 from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
-from customers.models import CustomerAccount, SignInChallenge
+from customers.models import CustomerAccount, SignInChallenge, User
 from customers.privacy import masked_contact
 from customers.rate_limits import RateLimit
 
@@ -80,7 +81,9 @@ def rate_limit(limit: RateLimit | None, *, action: str, key: str) -> None:
         raise TooManyRequests()
 
 
-def new_challenge(*, channel: str, purpose: str = SignInChallenge.Purpose.SIGN_IN, verifiable: bool = True, **fields):
+def new_challenge(
+    *, channel: str, purpose: str = SignInChallenge.Purpose.SIGN_IN, verifiable: bool = True, **fields: Any
+) -> tuple[SignInChallenge, str]:
     """Create a challenge; return it with its plain code (sent once, never stored)."""
     SignInChallenge.objects.filter(expires_at__lt=timezone.now() - timedelta(days=1)).delete()
     key = secrets.token_urlsafe(32)
@@ -213,7 +216,7 @@ def failed_verifications_last_hour(challenge: SignInChallenge) -> int:
     return (totals["attempts"] or 0) - totals["accepted"]
 
 
-def verify_code(challenges, code: str) -> SignInChallenge:
+def verify_code(challenges: QuerySet[SignInChallenge], code: str) -> SignInChallenge:
     """Check `code` against the latest of `challenges`; return it, used up, if right.
 
     Expired, used, unknown or exhausted: CodeExpired. Too many wrong codes for that address
@@ -249,7 +252,7 @@ def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> Cu
             account = challenge.customer
         else:
             account = customer_sign_up_or_in(challenge)
-        if has_staff_access(account.user):  # became staff since the code was sent
+        if account is None or has_staff_access(account.user):  # staff since the code was sent
             raise CodeExpired()
         return account
 
@@ -315,7 +318,7 @@ def phone_verification_confirm(*, customer: CustomerAccount, code: str) -> Custo
     return customer
 
 
-def customer_for_user(user) -> CustomerAccount:
+def customer_for_user(user: User) -> CustomerAccount:
     """The customer account of a signed-in user (staff who book for themselves get one too)."""
     account = CustomerAccount.objects.filter(user=user).first()
     if account is not None:
@@ -351,7 +354,7 @@ def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAcc
     User = get_user_model()
     taken = (
         CustomerAccount.objects.filter(email=new_email).exclude(pk=customer.pk).exists()
-        or User.objects.filter(email__iexact=new_email).exclude(pk=customer.user_id).exists()
+        or User.objects.filter(email__iexact=new_email).exclude(customer_account=customer).exists()
     )
     if taken:
         message = "That email address belongs to another account."
@@ -376,7 +379,7 @@ def phone_change_start(
     return phone_verification_start(customer=customer, limit=limit)
 
 
-def customer_update_profile(*, customer: CustomerAccount, **fields) -> CustomerAccount:
+def customer_update_profile(*, customer: CustomerAccount, **fields: object) -> CustomerAccount:
     """Name and notification preferences (not email or phone: those need a code)."""
     allowed = {"first_name", "last_name", "sms_opt_out", "reminders_opt_out"}
     changes = {name: value for name, value in fields.items() if name in allowed}

@@ -372,8 +372,6 @@ def history(request):
             customer, status=None, business_id=business.pk if business else None, now=now
         ).select_related("service", "staff")
     )
-    for appointment in appointments:
-        appointment.can_change = appointment_is_changeable_by_customer(appointment, now=now)
     relationships = customer.business_relationships.select_related("business").order_by("business__name")
     if business:
         relationships = relationships.filter(business=business)
@@ -386,6 +384,7 @@ def history(request):
             "past": [a for a in appointments if not is_upcoming(a, now)],
             "relationships": relationships,
             "cancelled": request.GET.get("cancelled"),
+            "changeable": {a.pk for a in appointments if appointment_is_changeable_by_customer(a, now=now)},
         },
     )
 

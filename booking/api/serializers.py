@@ -71,7 +71,8 @@ class CreateInput(serializers.Serializer):
     staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     start = AwareDateTimeField()
     notes = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
-    source = serializers.ChoiceField(
+    # The contract names this field "source", which DRF's Field also uses as an attribute name.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[Appointment.Source.API, Appointment.Source.WIDGET, Appointment.Source.PORTAL],
         required=False,
         default=Appointment.Source.API,

@@ -130,6 +130,7 @@ class AppointmentAdmin(BusinessScopedAdmin):
             type[AppointmentBookForm | AppointmentChangeForm], super().get_form(request, obj, change, **kwargs)
         )
         form.user = request.user
+        form.refusal = getattr(request, "booking_refusal", None)
         businesses = businesses_of_member(request.user) if not request.user.is_superuser else Business.objects.all()
         scoped = {
             "business": businesses,
@@ -151,8 +152,27 @@ class AppointmentAdmin(BusinessScopedAdmin):
                 initial["business"] = str(businesses[0])
         return initial
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as refusal:
+            # The service refused (the admin's transaction rolled back): show the same form
+            # again, with the service's message as its error.
+            request.booking_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_form(self, request, form, change):
+        # Book or reschedule through the services (the form only validated).
+        return form.apply()
+
+    def save_related(self, request, form, formsets, change):
+        # The form never went through ModelForm.save() (no save_m2m), and an appointment has
+        # no many-to-many fields: only the (read-only) inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def save_model(self, request, obj, form, change):
-        # Booking and rescheduling already happened in the form, through the services.
+        # Booking and rescheduling happened in save_form, through the services.
         if change and "notes" in form.changed_data:
             obj.save(update_fields=["notes", "updated_at"])
 

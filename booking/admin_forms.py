@@ -1,6 +1,13 @@
-"""Admin forms that book and reschedule through the booking services (never raw saves)."""
+"""Admin forms that book and reschedule through the booking services (never raw saves).
+
+The forms only validate. The admin (AppointmentAdmin.save_form) then calls `apply()`, which
+books or reschedules through the services; when a service refuses, the admin shows the form
+again with the service's message as the form's error (`refusal`). So nothing is booked as a
+side effect of validating a form.
+"""
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,7 +25,17 @@ def as_validation_error(error: DomainError) -> ValidationError:
     return ValidationError(" ".join([error.message, *details]))
 
 
-class AppointmentBookForm(forms.ModelForm):
+class ServiceRefusalMixin:
+    """A form that can carry the booking service's refusal from the last attempt."""
+
+    refusal: DomainError | None = None  # set by the admin when it shows the form again
+
+    def add_refusal(self) -> None:
+        if self.refusal is not None:
+            raise as_validation_error(self.refusal)
+
+
+class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
     """Book for a customer (matched by email) at a local date and time of the salon."""
 
     business = forms.ModelChoiceField(queryset=Business.objects.none())
@@ -33,10 +50,10 @@ class AppointmentBookForm(forms.ModelForm):
     )
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), help_text="The salon's local time.")
     customer_email = forms.EmailField()
-    customer_first_name = forms.CharField(required=False)
-    customer_last_name = forms.CharField(required=False)
-    customer_phone = forms.CharField(required=False, help_text="National or +international format.")
-    notes = forms.CharField(widget=forms.Textarea, required=False)
+    customer_first_name = forms.CharField(required=False, max_length=100)
+    customer_last_name = forms.CharField(required=False, max_length=100)
+    customer_phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
+    notes = forms.CharField(widget=forms.Textarea, required=False, max_length=2000)
 
     user: User  # set by the admin (AppointmentAdmin.get_form)
 
@@ -44,40 +61,39 @@ class AppointmentBookForm(forms.ModelForm):
         model = Appointment
         fields: list[str] = []
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        if self.errors:
-            return cleaned
-        business = cleaned["business"]
-        start = datetime.combine(cleaned["date"], cleaned["time"], tzinfo=business.zone)
-        try:
-            self.instance = appointment_book_for_user(
-                user=self.user,
-                business=business,
-                service=cleaned["service"],
-                staff=cleaned.get("staff"),
-                start=start,
-                customer_details=CustomerDetails(
-                    email=cleaned["customer_email"],
-                    phone=cleaned.get("customer_phone", ""),
-                    first_name=cleaned.get("customer_first_name", ""),
-                    last_name=cleaned.get("customer_last_name", ""),
-                ),
-                source=Appointment.Source.ADMIN,
-                notes=cleaned.get("notes", ""),
-            )
-        except DomainError as error:
-            raise as_validation_error(error) from None
-        return cleaned
+        if not self.errors:
+            self.add_refusal()
+        return self.cleaned_data
 
-    def _post_clean(self):
-        # The booking service built and validated the appointment; copying the form's
-        # "staff" (None = any) back onto it, as ModelForm would, would undo its choice.
+    def _post_clean(self) -> None:
+        # The booking service builds the appointment; copying the form's "staff" (None =
+        # any) onto an instance, as ModelForm would, means nothing here.
         pass
 
+    def apply(self) -> Appointment:
+        """Book through the service (DomainError if it refuses)."""
+        cleaned = self.cleaned_data
+        business = cleaned["business"]
+        return appointment_book_for_user(
+            user=self.user,
+            business=business,
+            service=cleaned["service"],
+            staff=cleaned.get("staff"),
+            start=datetime.combine(cleaned["date"], cleaned["time"], tzinfo=business.zone),
+            customer_details=CustomerDetails(
+                email=cleaned["customer_email"],
+                phone=cleaned.get("customer_phone", ""),
+                first_name=cleaned.get("customer_first_name", ""),
+                last_name=cleaned.get("customer_last_name", ""),
+            ),
+            source=Appointment.Source.ADMIN,
+            notes=cleaned.get("notes", ""),
+        )
 
-class AppointmentChangeForm(forms.ModelForm):
+
+class AppointmentChangeForm(ServiceRefusalMixin, forms.ModelForm):
     """Edit notes; optionally move the appointment to another local date/time or staff member."""
 
     reschedule_date = forms.DateField(
@@ -99,22 +115,26 @@ class AppointmentChangeForm(forms.ModelForm):
         model = Appointment
         fields = ["notes"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        day, at = cleaned.get("reschedule_date"), cleaned.get("reschedule_time")
-        if self.errors or not (day or at):
-            return cleaned
-        if not (day and at):
+        day, at = self.cleaned_data.get("reschedule_date"), self.cleaned_data.get("reschedule_time")
+        if (day or at) and not (day and at):
             raise ValidationError("Give both a new date and a new time to reschedule.")
+        if not self.errors:
+            self.add_refusal()
+        return self.cleaned_data
+
+    def apply(self) -> Appointment:
+        """Reschedule through the service when a new time is given (DomainError if it refuses)."""
         appointment = self.instance
-        try:
-            self.instance = appointment_reschedule(
-                appointment=appointment,
-                start=datetime.combine(day, at, tzinfo=appointment.business.zone),
-                staff=cleaned.get("reschedule_staff"),
-                by=actor_for(self.user, appointment.business),
-            )
-        except DomainError as error:
-            raise as_validation_error(error) from None
-        return cleaned
+        day, at = self.cleaned_data.get("reschedule_date"), self.cleaned_data.get("reschedule_time")
+        if not (day and at):
+            return appointment
+        moved = appointment_reschedule(
+            appointment=appointment,
+            start=datetime.combine(day, at, tzinfo=appointment.business.zone),
+            staff=self.cleaned_data.get("reschedule_staff"),
+            by=actor_for(self.user, appointment.business),
+        )
+        moved.notes = appointment.notes  # the notes edited in the same form
+        return moved

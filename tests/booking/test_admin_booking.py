@@ -140,3 +140,47 @@ def test_booking_form_choices_are_scoped(client, bob, salon, services, other_sal
     form = client.get(reverse("admin:booking_appointment_add")).context["adminform"].form
     assert list(form.fields["business"].queryset) == [salon]
     assert set(form.fields["service"].queryset) == set(services)
+
+
+def test_validating_the_add_form_books_nothing(bob, salon, staff, services, rf):
+    from booking.admin import AppointmentAdmin
+    from booking.models import Appointment as Model
+    from config.admin_site import ChairtimeAdminSite
+
+    request = rf.get("/admin/booking/appointment/add/")
+    request.user = bob
+    form_class = AppointmentAdmin(Model, ChairtimeAdminSite()).get_form(request, None, change=False)
+    form = form_class(add_form(salon, services[0]))
+    assert form.is_valid(), form.errors
+    assert form.is_valid()  # validating twice books nothing either
+    assert not Appointment.objects.exists()
+    assert form.apply().start == at(10)  # the admin books only when it saves
+    assert Appointment.objects.count() == 1
+
+
+def test_a_refused_reschedule_keeps_the_appointment_and_shows_why(client, bob, salon, staff, services, dana):
+    first = appointment_book(
+        business=salon, service=services[0], staff=staff[0], start=at(10), by=Actor.system(), customer=dana
+    )
+    appointment_book(
+        business=salon, service=services[0], staff=staff[0], start=at(11), by=Actor.system(), customer=dana
+    )
+    client.force_login(bob)
+    url = reverse("admin:booking_appointment_change", args=[first.pk])
+    response = client.post(
+        url,
+        {
+            "notes": "moved?",
+            "reschedule_date": MONDAY.isoformat(),
+            "reschedule_time": "11:00",
+            "reschedule_staff": "",
+            "history-TOTAL_FORMS": "0",
+            "history-INITIAL_FORMS": "0",
+            "notifications-TOTAL_FORMS": "0",
+            "notifications-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "not available" in response.content.decode()
+    first.refresh_from_db()
+    assert (first.start, first.notes, first.sequence) == (at(10), "", 0)  # nothing of the refused edit saved

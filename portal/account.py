@@ -16,18 +16,13 @@ from customers.services import (
     phone_change_start,
     phone_verification_confirm,
 )
+from portal.forms import ProfileForm, valid_input
 
 PENDING = "chairtime_account_pending"  # which code the page waits for: "email" or "phone"
 
 
 def update_profile(request, customer) -> str:
-    customer_update_profile(
-        customer=customer,
-        first_name=request.POST.get("first_name", ""),
-        last_name=request.POST.get("last_name", ""),
-        sms_opt_out="sms_opt_out" in request.POST,
-        reminders_opt_out="reminders_opt_out" in request.POST,
-    )
+    customer_update_profile(customer=customer, **valid_input(ProfileForm, request.POST))
     return _("Saved.")
 
 

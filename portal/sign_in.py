@@ -12,9 +12,9 @@ from businesses.models import Business
 from config.admin_site import CUSTOMER_ONLY_SESSION
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
-from customers.models import CustomerAccount
 from customers.rate_limits import request_rate_limit
-from customers.services import customer_for_user, sign_in_start, sign_in_verify
+from customers.services import customer_for_user, customer_update_profile, sign_in_start, sign_in_verify
+from portal.forms import NameForm, valid_input
 
 SESSION_KEY = "chairtime_sign_in"
 
@@ -39,7 +39,7 @@ def login_page(request):
     pending = request.session.get(SESSION_KEY, {})
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next") or pending.get("next"))
     business = business_from(request.POST.get("business") or request.GET.get("business") or pending.get("business"))
-    context = {"next": next_url, "business": business, "step": "contact", "error": None}
+    context: dict[str, object] = {"next": next_url, "business": business, "step": "contact", "error": None}
 
     if request.user.is_authenticated and request.method == "GET" and "restart" not in request.GET:
         customer = customer_for_user(request.user)
@@ -67,6 +67,8 @@ def login_page(request):
         context.update(error=error.message)
         if action == "verify":
             context.update(step="code", contact=pending.get("contact"), channel=pending.get("channel"))
+        elif action == "name" and request.user.is_authenticated:
+            context.update(step="name", customer=customer_for_user(request.user))
         return render(request, "customer/login.html", context, status=error.status_code)
     return redirect("customer-login")
 
@@ -109,16 +111,7 @@ def verify(request, context, pending):
 
 
 def save_name(request, context):
-    first, last = request.POST.get("first_name", "").strip(), request.POST.get("last_name", "").strip()
-    customer = customer_for_user(request.user)
-    if not first:
-        return render(
-            request,
-            "customer/login.html",
-            {**context, "step": "name", "customer": customer, "error": "Please tell us your first name."},
-            status=400,
-        )
-    CustomerAccount.objects.filter(pk=customer.pk).update(first_name=first[:100], last_name=last[:100])
+    customer_update_profile(customer=customer_for_user(request.user), **valid_input(NameForm, request.POST))
     request.session.pop(SESSION_KEY, None)
     return redirect(context["next"])
 

@@ -45,6 +45,7 @@ from config.api_fields import parse_uuid
 from config.errors import DomainError
 from config.inputs import reject_nul_characters, within_input_range
 from customers.services import customer_for_user
+from portal.forms import BookingNotesForm, CancelForm, valid_input
 
 DAYS_SHOWN = 14
 
@@ -237,7 +238,7 @@ def book_confirm(request, business: Business, state: dict):
             staff=state["staff"],
             start=state["start"],
             source=Appointment.Source.PORTAL,
-            notes=request.POST.get("notes", "").strip()[:2000],
+            notes=valid_input(BookingNotesForm, request.POST)["notes"],
         )
     except SlotUnavailable:
         alternatives = nearest_slots(
@@ -306,7 +307,7 @@ def appointment_cancel_page(request, appointment_id):
             appointment_cancel(
                 appointment=appointment,
                 by=customer_actor(request),
-                reason=request.POST.get("reason", "").strip()[:500],
+                reason=valid_input(CancelForm, request.POST)["reason"],
             )
         except DomainError as failure:
             error, status = failure.message, failure.status_code

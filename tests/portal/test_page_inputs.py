@@ -54,3 +54,26 @@ def test_the_login_name_step_with_a_nul_is_a_form_error(dana_client):
 def test_the_login_contact_step_with_a_nul_is_a_form_error(client):
     response = client.post("/customer/login", {"action": "start", "contact": "dana\x00@example.com"})
     assert response.status_code == 400 and "NUL" in response.content.decode()
+
+
+def test_notes_longer_than_the_salon_accepts_are_a_form_error_not_cut_short(dana_client, salon, staff, services):
+    response = dana_client.post(
+        "/customer/book-appointment",
+        {
+            "business": salon.pk,
+            "service": services[0].pk,
+            "staff": "any",
+            "start": "2030-03-04T10:00:00+00:00",
+            "notes": "x" * 2001,
+        },
+    )
+    assert response.status_code == 400
+    assert "at most 2000 characters" in response.content.decode()
+    assert not Appointment.objects.exists()
+
+
+def test_a_missing_first_name_keeps_the_name_step(dana_client):
+    response = dana_client.post("/customer/login", {"action": "name", "first_name": "  ", "last_name": "Doe"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Please tell us your first name." in page and 'name="first_name"' in page

@@ -257,6 +257,11 @@ def customer_data(customer: CustomerAccount) -> dict[str, Any]:
                 "visits": r.total_visits,
                 "total_spent": str(r.total_spent),
                 "loyalty_points": r.loyalty_points,
+                "contact_entered_by_salon": {
+                    "phone": r.phone,
+                    "first_name": r.first_name,
+                    "last_name": r.last_name,
+                },
             }
             for r in relationships
         ],

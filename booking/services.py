@@ -439,7 +439,8 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
     """Delete a customer's account: personal data goes, the salons keep their records.
 
     Upcoming bookings are cancelled; past appointments stay (with visits, prices and
-    totals) but point at an anonymous account; staff notes about the person are cleared.
+    totals) but point at an anonymous account; staff notes and the contact details staff
+    entered about the person are cleared.
     """
     now = now or timezone.now()
     system = Actor.system("account deleted")
@@ -447,7 +448,9 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
         appointment_cancel(appointment=appointment, by=system, reason="The customer deleted their account.", now=now)
     with transaction.atomic():
         Appointment.objects.filter(customer=customer).update(notes="")
-        CustomerBusinessRelationship.objects.filter(customer=customer).update(notes="")
+        CustomerBusinessRelationship.objects.filter(customer=customer).update(
+            notes="", phone="", first_name="", last_name=""
+        )
         user = customer.user
         CustomerAccount.objects.filter(pk=customer.pk).update(
             email=f"deleted-{customer.pk}@deleted.invalid",

@@ -1,12 +1,13 @@
 import uuid
 import zoneinfo
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -26,6 +27,7 @@ def validate_origin(value: str) -> None:
 
 
 RASTER_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
+RASTER_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
 
 def validate_raster_image(file: File) -> None:
@@ -33,15 +35,18 @@ def validate_raster_image(file: File) -> None:
     from our origin could run script in the admin's session."""
     from PIL import Image, UnidentifiedImageError
 
+    if getattr(file, "_committed", False):
+        return  # already stored: checked when it was uploaded (saving other settings must not reopen it)
+    if Path(file.name or "").suffix.lower() not in RASTER_IMAGE_SUFFIXES:
+        raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_extension")
     try:
         file.seek(0)
         with Image.open(file) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = None
-    finally:
         file.seek(0)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        kind = None
     if kind not in RASTER_IMAGE_FORMATS:
         raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_image")
 
@@ -69,7 +74,7 @@ class Business(models.Model):
     logo = models.FileField(
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_raster_image],
+        validators=[validate_raster_image],
         help_text="PNG, JPEG or WebP.",
     )
 

@@ -5,6 +5,8 @@ would run with the admin's session. So every upload is sandboxed by CSP, never s
 downloaded rather than shown unless it is one of the raster images we accept.
 """
 
+import mimetypes
+
 from django.conf import settings
 from django.views.static import serve
 
@@ -16,7 +18,8 @@ def serve_media(request, path: str):
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Content-Security-Policy"] = MEDIA_POLICY
     response["X-Content-Type-Options"] = "nosniff"
-    if response.get("Content-Type", "").split(";")[0].strip() not in INLINE_TYPES:
+    # By the name, as serve() guesses the type from it: a 304 carries no Content-Type.
+    if mimetypes.guess_type(path)[0] not in INLINE_TYPES:
         response["Content-Type"] = "application/octet-stream"
         response["Content-Disposition"] = "attachment"
     return response

@@ -30,7 +30,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Applications ----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "config.admin_site.ChairtimeAdminConfig",
+    "config.apps.ChairtimeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

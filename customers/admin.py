@@ -71,10 +71,25 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
     list_display = ["customer", "business", "total_visits", "total_spent", "loyalty_points", "last_visit_at"]
     list_filter = [("business", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["customer__email", "customer__first_name", "customer__last_name"]
-    readonly_fields = ["customer", "business", "total_visits", "total_spent", "first_visit_at", "last_visit_at"]
+    # The contact details staff entered when booking (shown so staff see where this salon's
+    # texts go; changed by booking again with new details, which normalises the number).
+    readonly_fields = [
+        "customer",
+        "business",
+        "first_name",
+        "last_name",
+        "phone",
+        "total_visits",
+        "total_spent",
+        "first_visit_at",
+        "last_visit_at",
+    ]
     fields = [
         "customer",
         "business",
+        "first_name",
+        "last_name",
+        "phone",
         "total_visits",
         "total_spent",
         "loyalty_points",

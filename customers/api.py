@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from config.api_fields import StrictCharField, StrictEmailField
 from config.api_schema import errors
+from customers.credentials import issue_customer_token
 from customers.models import CustomerAccount
 from customers.rate_limits import request_rate_limit
 from customers.services import (
@@ -132,7 +133,7 @@ class VerifyView(APIView):
             code=data.validated_data["code"],
             limit=request_rate_limit(django_request(request)),
         )
-        _, token = AuthToken.objects.create(user=customer.user)
+        token = issue_customer_token(customer)
         return Response({"token": token, "customer": CustomerOutput(customer).data})
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -36,6 +36,10 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5  # per challenge
 # Across challenges: new challenges cannot buy an attacker more guesses at one address.
 MAX_FAILED_VERIFICATIONS_PER_HOUR = 10
+# Verification texts (sign-up phone, phone change): per number and per customer an hour, so
+# no one account can text a stranger repeatedly or spend the platform's SMS budget alone.
+MAX_PHONE_CODES_PER_NUMBER_HOURLY = 3
+MAX_PHONE_CODES_PER_CUSTOMER_HOURLY = 5
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ def sign_in_start(
 
     With an email, the code goes by email (and `phone`, names are kept for a new account).
     With only a phone, the code goes by SMS if that number is verified on exactly one
-    account; otherwise an SMS says to sign in with email, and the challenge never verifies.
+    customer account (and the SMS budget allows); otherwise nobody is texted and the
+    challenge never verifies. Accounts with staff access never get a code.
     """
     if email:
         email = normalize_email(email)
@@ -227,6 +232,10 @@ def verify_code(challenges: QuerySet[SignInChallenge], code: str) -> SignInChall
         challenge = challenges.select_for_update().order_by("-created_at").first()
         if challenge is None or not challenge.is_open or challenge.attempts >= MAX_ATTEMPTS:
             raise CodeExpired()
+        # Parallel guesses on several challenges for one address count one after the other.
+        with connection.cursor() as cursor:
+            contact = challenge.email or challenge.phone
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"chairtime:code:{contact}"])
         if failed_verifications_last_hour(challenge) >= MAX_FAILED_VERIFICATIONS_PER_HOUR:
             raise TooManyRequests("Too many wrong codes. Please wait an hour and ask for a new code.")
         accepted = check_code(challenge, code)
@@ -272,49 +281,72 @@ def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
     if account is None:
         account = CustomerAccount.objects.create(email=email, user=user)
     changed = []
-    if account.user_id is None:
+    claiming = account.user_id is None
+    if claiming:
         account.user = user
         changed.append("user")
     for name in ("first_name", "last_name"):
         if getattr(challenge, name) and not getattr(account, name):
             setattr(account, name, getattr(challenge, name))
             changed.append(name)
-    if challenge.phone and not account.phone:
+    # A number staff typed is not the customer's until they verify one (the salon keeps its
+    # own copy on the relationship): claiming replaces it with theirs, or clears it.
+    staff_typed_phone = claiming and not account.phone_verified and account.phone != challenge.phone
+    if staff_typed_phone or (challenge.phone and not account.phone):
         account.phone, account.phone_verified = challenge.phone, False
         changed += ["phone", "phone_verified"]
     if changed:
         account.save(update_fields=changed)
-    if "phone" in changed:
+    if "phone" in changed and account.phone:
         transaction.on_commit(lambda: phone_verification_start(customer=account))
     return account
 
 
-def phone_verification_start(*, customer: CustomerAccount, limit: RateLimit | None = None) -> Challenge:
-    """Text a code to the customer's (unverified) phone number."""
-    rate_limit(limit, action="verify_phone", key=customer.phone)
-    sendable = within_sms_budget()
+def phone_codes_capped(customer: CustomerAccount, phone: str) -> bool:
+    """Has this number, or this customer, had as many verification texts this hour as we allow?"""
+    recent = SignInChallenge.objects.filter(
+        purpose=SignInChallenge.Purpose.VERIFY_PHONE,
+        verifiable=True,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    return (
+        recent.filter(phone=phone).count() >= MAX_PHONE_CODES_PER_NUMBER_HOURLY
+        or recent.filter(customer=customer).count() >= MAX_PHONE_CODES_PER_CUSTOMER_HOURLY
+    )
+
+
+def phone_verification_start(
+    *, customer: CustomerAccount, phone: str = "", limit: RateLimit | None = None
+) -> Challenge | None:
+    """Text a code to `phone` (default: the account's unverified number); the number becomes
+    the account's, verified, once the code comes back (phone_verification_confirm).
+
+    Over the hourly caps or the SMS budget nothing is sent: a person asking (`limit` given)
+    hears so (TooManyRequests); the automatic text after sign-up is quietly skipped (None).
+    """
+    phone = phone or customer.phone
+    rate_limit(limit, action="verify_phone", key=phone)
+    if phone_codes_capped(customer, phone) or not within_sms_budget():
+        if limit is not None:
+            raise TooManyRequests("We cannot text a code to this number right now. Please try again later.")
+        return None
     challenge, code = new_challenge(
         channel=SignInChallenge.Channel.SMS,
         purpose=SignInChallenge.Purpose.VERIFY_PHONE,
-        phone=customer.phone,
+        phone=phone,
         customer=customer,
-        verifiable=sendable,
     )
-    if sendable:
-        get_adapter().send_verification_code_sms(customer.user, customer.phone, code)
+    get_adapter().send_verification_code_sms(customer.user, phone, code)
     return answer(challenge)
 
 
 def phone_verification_confirm(*, customer: CustomerAccount, code: str) -> CustomerAccount:
-    """Mark the phone verified if `code` answers the latest open phone challenge."""
-    verify_code(
-        SignInChallenge.objects.filter(
-            purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer, phone=customer.phone
-        ),
-        code,
+    """Make the number of the latest open phone challenge the customer's, verified."""
+    challenge = verify_code(
+        SignInChallenge.objects.filter(purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer), code
     )
-    CustomerAccount.objects.filter(pk=customer.pk).update(phone_verified=True)
-    customer.phone_verified = True
+    CustomerAccount.objects.filter(pk=customer.pk).update(phone=challenge.phone, phone_verified=True)
+    customer.phone, customer.phone_verified = challenge.phone, True
     return customer
 
 
@@ -372,11 +404,13 @@ def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAcc
 def phone_change_start(
     *, customer: CustomerAccount, phone: str, region: str | None = None, limit: RateLimit | None = None
 ) -> Challenge:
-    """Store the new number unverified and text it a code (confirm: phone_verification_confirm)."""
+    """Text the new number a code; the account keeps its number until the code comes back
+    (phone_verification_confirm), so an abandoned or mistyped change loses nothing."""
     phone = normalize_phone(phone, region=region)
-    CustomerAccount.objects.filter(pk=customer.pk).update(phone=phone, phone_verified=False)
-    customer.phone, customer.phone_verified = phone, False
-    return phone_verification_start(customer=customer, limit=limit)
+    challenge = phone_verification_start(customer=customer, phone=phone, limit=limit)
+    if challenge is None:  # only without a `limit`: with one, a refusal already raised
+        raise TooManyRequests("We cannot text a code to this number right now. Please try again later.")
+    return challenge
 
 
 def customer_update_profile(*, customer: CustomerAccount, **fields: object) -> CustomerAccount:

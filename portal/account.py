@@ -40,9 +40,10 @@ def confirm_email_change(request, customer) -> str:
 
 
 def start_phone_change(request, customer) -> str:
-    phone_change_start(customer=customer, phone=request.POST.get("phone", ""), limit=request_rate_limit(request))
+    new_phone = request.POST.get("phone", "")
+    phone_change_start(customer=customer, phone=new_phone, limit=request_rate_limit(request))
     request.session[PENDING] = "phone"
-    return _("We texted a code to %(phone)s. Enter it below to confirm your number.") % {"phone": customer.phone}
+    return _("We texted a code to %(phone)s. Enter it below to confirm your number.") % {"phone": new_phone.strip()}
 
 
 def confirm_phone(request, customer) -> str:

@@ -1,17 +1,15 @@
 """Customer pages: sign-in by code (the same flow as the API, kept in the session)."""
 
-import uuid
-
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from businesses.models import Business
-from config.admin_site import CUSTOMER_ONLY_SESSION
+from businesses.selectors import business_by_id
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
+from customers.credentials import CUSTOMER_ONLY_SESSION
 from customers.rate_limits import request_rate_limit
 from customers.services import customer_for_user, customer_update_profile, sign_in_start, sign_in_verify
 from portal.forms import NameForm, valid_input
@@ -27,18 +25,11 @@ def safe_next(request, candidate: str | None) -> str:
     return reverse("customer-portal")
 
 
-def business_from(value: str | None) -> Business | None:
-    try:
-        return Business.objects.filter(pk=uuid.UUID(str(value))).first() if value else None
-    except ValueError:
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def login_page(request):
     pending = request.session.get(SESSION_KEY, {})
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next") or pending.get("next"))
-    business = business_from(request.POST.get("business") or request.GET.get("business") or pending.get("business"))
+    business = business_by_id(request.POST.get("business") or request.GET.get("business") or pending.get("business"))
     context: dict[str, object] = {"next": next_url, "business": business, "step": "contact", "error": None}
 
     if request.user.is_authenticated and request.method == "GET" and "restart" not in request.GET:

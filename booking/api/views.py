@@ -43,6 +43,7 @@ from businesses.models import Business, Service, StaffMember
 from businesses.selectors import business_by_id
 from config.api_fields import parse_uuid
 from config.api_schema import errors
+from customers.credentials import is_customer_only
 from customers.services import customer_for_user
 
 # --- availability -------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
         user=request.user,
         business=business,
         customer_details=CustomerDetails(**data["customer"]) if data.get("customer") else None,
-        as_customer=as_customer_only,
+        as_customer=as_customer_only or is_customer_only(request),
         service=service,
         staff=staff,
         start=data["start"],
@@ -225,7 +226,10 @@ def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:
     appointment = Appointment.objects.select_related("business", "customer").filter(pk=pk).first() if pk else None
     if appointment is None:
         raise Http404
-    actor = actor_for(request.user, appointment.business)
+    if is_customer_only(request):  # a customer's code-issued credential: customer rules only
+        actor = Actor(user=request.user, label=request.user.email)
+    else:
+        actor = actor_for(request.user, appointment.business)
     if not actor.is_member and appointment.customer.user_id != request.user.pk:
         raise Http404
     return appointment, actor

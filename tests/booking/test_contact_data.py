@@ -65,3 +65,13 @@ def test_a_self_entered_unverified_number_is_not_texted(salon, services, dana, b
     CustomerAccount.objects.filter(pk=dana.pk).update(phone="+447911123457", phone_verified=False)
     desk_books(salon, CustomerDetails(email="dana@example.com"))
     assert sms_outbox.messages() == []
+
+
+def test_deleting_the_account_clears_what_salons_entered_about_the_person(salon, services, dana):
+    from booking.services import customer_erase
+    from customers.models import CustomerBusinessRelationship
+
+    desk_books(salon, CustomerDetails(email="dana@example.com", phone="07911 123456", first_name="Dee"))
+    customer_erase(customer=dana)
+    relationship = CustomerBusinessRelationship.objects.get(customer=dana)
+    assert (relationship.phone, relationship.first_name, relationship.last_name) == ("", "", "")

@@ -133,3 +133,14 @@ def test_owners_change_loyalty_points(client, alice, relationship):
     assert client.post(url, relationship_form(relationship, 999)).status_code == 302
     relationship.refresh_from_db()
     assert relationship.loyalty_points == 999
+
+
+def test_a_salon_with_a_stored_logo_still_saves_its_settings(client, alice, salon, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    salon.logo.name = "logos/uploaded-before.svg"  # stored earlier (the file may even be gone)
+    salon.save()
+    client.force_login(alice)
+    response = client.post(f"/admin/businesses/business/{salon.pk}/change/", business_form(salon, name="Renamed"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    salon.refresh_from_db()
+    assert salon.name == "Renamed"

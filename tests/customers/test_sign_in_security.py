@@ -2,12 +2,14 @@
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from knox.models import AuthToken
 
-from config.admin_site import CUSTOMER_ONLY_SESSION
+from customers.credentials import CUSTOMER_ONLY_SESSION
 from customers.models import CustomerAccount, SignInChallenge
 from customers.services import MAX_FAILED_VERIFICATIONS_PER_HOUR, code_hash
 from tests.factories import StaffMemberFactory, UserFactory
@@ -31,6 +33,12 @@ def with_known_code(challenge: str, code: str = "12345678") -> str:
     row.code_hash = code_hash(row.key, code)
     row.save(update_fields=["code_hash"])
     return code
+
+
+def next_weekday_at_11():
+    """A week ahead at 11:00 UTC, skipping Sunday (the test salon is closed then)."""
+    start = (timezone.now() + timedelta(days=7)).replace(hour=11, minute=0, second=0, microsecond=0)
+    return start + timedelta(days=1) if start.weekday() == 6 else start
 
 
 @pytest.fixture
@@ -164,3 +172,76 @@ def test_the_sms_budget_stops_code_messages_and_says_so_in_the_log(api_client, s
     assert any("SMS code budget exhausted" in record.getMessage() for record in caplog.records)
     assert verify(api_client, challenges[2], with_known_code(challenges[2])).status_code == 400
     assert not any(number in record.getMessage() for record in caplog.records for number in numbers)
+
+
+def test_code_issued_credentials_stay_customer_only_when_the_user_becomes_staff(
+    api_client, client, salon, staff, services
+):
+    from booking.services import Actor, appointment_book
+    from businesses.models import BusinessMembership
+    from tests.factories import CustomerFactory
+
+    challenge = sign_in(api_client, email="dana@example.com")
+    token = verify(api_client, challenge, with_known_code(challenge)).json()["token"]
+    client.post("/customer/login", {"action": "start", "contact": "dana@example.com"})
+    page_challenge = client.session["chairtime_sign_in"]["challenge"]
+    client.post("/customer/login", {"action": "verify", "code": with_known_code(page_challenge)})
+    someone_else = appointment_book(
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        start=next_weekday_at_11(),
+        by=Actor.system(),
+        customer=CustomerFactory(email="erin@example.com"),
+    )
+    BusinessMembership.objects.create(business=salon, user=CustomerAccount.objects.get(email="dana@example.com").user)
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.get(f"/api/appointments/{someone_else.pk}").status_code == 404
+    assert client.get(f"/api/appointments/{someone_else.pk}").status_code == 404
+    body = {
+        "business_id": str(salon.pk),
+        "service_id": str(services[0].pk),
+        "start": someone_else.start.isoformat(),
+        "customer": {"email": "mallory@example.com"},
+    }
+    assert api_client.post("/api/appointments/create", body, format="json").status_code == 403
+
+
+def test_a_phone_change_keeps_the_verified_number_until_the_new_one_is_confirmed(client, sms_outbox):
+    user = UserFactory(email="dana@example.com")
+    CustomerAccount.objects.create(email=user.email, user=user, phone="+447911123456", phone_verified=True)
+    client.force_login(user)
+    client.post("/customer/account", {"action": "phone_start", "phone": "+447911123457"})
+    account = CustomerAccount.objects.get(user=user)
+    assert (account.phone, account.phone_verified) == ("+447911123456", True)  # nothing lost yet
+    code = re.search(r"\b(\d{8})\b", sms_outbox.messages()[-1]).group(1)
+    client.post("/customer/account", {"action": "phone_verify", "code": code})
+    account.refresh_from_db()
+    assert (account.phone, account.phone_verified) == ("+447911123457", True)
+
+
+def test_one_account_cannot_text_a_number_again_and_again(client, sms_outbox, time_machine):
+    time_machine.move_to("2030-01-01 12:00Z", tick=False)
+    user = UserFactory(email="dana@example.com")
+    CustomerAccount.objects.create(email=user.email, user=user)
+    client.force_login(user)
+    statuses = []
+    for _ in range(5):
+        statuses.append(
+            client.post("/customer/account", {"action": "phone_start", "phone": "+447911123457"}).status_code
+        )
+        time_machine.shift(31)  # past allauth's one-per-30-seconds limit
+    assert statuses == [200, 200, 200, 429, 429]
+    assert len(sms_outbox.messages()) == 3
+
+
+def test_claiming_an_account_drops_the_number_staff_typed(api_client, salon, services, staff):
+    from booking.services import CustomerDetails, customer_find_or_create
+
+    customer_find_or_create(details=CustomerDetails(email="walkin@example.com", phone="07911 123456"), business=salon)
+    challenge = sign_in(api_client, email="walkin@example.com")
+    assert verify(api_client, challenge, with_known_code(challenge)).status_code == 200
+    account = CustomerAccount.objects.get(email="walkin@example.com")
+    assert account.phone == ""  # the salon still has it on its relationship
+    assert account.business_relationships.get().phone == "+447911123456"

@@ -14,8 +14,8 @@ from booking.services import (
     notification_resend,
 )
 from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
-from businesses.models import Business, Service, StaffMember
-from businesses.selectors import businesses_of_member
+from businesses.models import Service, StaffMember
+from businesses.selectors import businesses_in_admin, businesses_of_member
 from config.errors import DomainError
 
 
@@ -131,7 +131,7 @@ class AppointmentAdmin(BusinessScopedAdmin):
         )
         form.user = request.user
         form.refusal = getattr(request, "booking_refusal", None)
-        businesses = businesses_of_member(request.user) if not request.user.is_superuser else Business.objects.all()
+        businesses = businesses_in_admin(request.user)
         scoped = {
             "business": businesses,
             "service": Service.objects.filter(business__in=businesses, is_active=True),

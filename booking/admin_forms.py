@@ -49,7 +49,7 @@ class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
         validators=[validate_within_input_range],
     )
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), help_text="The salon's local time.")
-    customer_email = forms.EmailField()
+    customer_email = forms.EmailField(required=False, help_text="Email or phone (or both).")
     customer_first_name = forms.CharField(required=False, max_length=100)
     customer_last_name = forms.CharField(required=False, max_length=100)
     customer_phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
@@ -63,6 +63,10 @@ class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
+        if not self.errors and not (
+            self.cleaned_data.get("customer_email") or self.cleaned_data.get("customer_phone")
+        ):
+            raise ValidationError("Give the client's email or phone number.")
         if not self.errors:
             self.add_refusal()
         return self.cleaned_data

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from booking.models import Appointment
 from booking.services import Actor, appointment_book, appointment_complete
 from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
-from customers.models import CustomerAccount
+from customers.models import CustomerAccount, CustomerBusinessRelationship
 
 MON_TO_SAT = range(6)
 STAFF_NAMES = ["Alex Morgan", "Sam Patel", "Jordan Lee", "Riley Chen", "Casey Novak", "Taylor Brooks"]
@@ -47,6 +47,7 @@ CUSTOMERS = [
     ("maya.jones@example.com", "Maya", "Jones", "+447911123401"),
     ("leo.martin@example.com", "Leo", "Martin", "+447911123402"),
     ("ana.silva@example.com", "Ana", "Silva", ""),
+    (None, "Priya", "Shah", "+447911123404"),  # known by phone only, as many salon clients are
 ]
 
 
@@ -147,6 +148,7 @@ def create_salon(*, name: str, slug: str, timezone_name: str, staff_count: int, 
         service.staff.set({team[i % staff_count] for i in performers})
     add_time_off(business, team[0])
     add_appointments(business, services, team)
+    add_client_warnings(business)
     return business
 
 
@@ -167,15 +169,10 @@ def add_time_off(business: Business, member: StaffMember) -> None:
 
 
 def add_appointments(business: Business, services: list[Service], team: list[StaffMember]) -> None:
-    customers = [
-        CustomerAccount.objects.get_or_create(
-            email=email, defaults={"first_name": first, "last_name": last, "phone": phone}
-        )[0]
-        for email, first, last, phone in CUSTOMERS
-    ]
+    customers = [demo_customer(*details) for details in CUSTOMERS]
     today = timezone.localdate(timezone=business.zone)
     bookings = 0
-    for offset in (-3, -2, -1, 2, 3, 4, 6):
+    for offset in (-3, -2, -1, 0, 2, 3, 4, 6):  # today's too: the front desk opens on them
         day = today + timedelta(days=offset)
         for index, member in enumerate(team[:3]):
             at = (time(10), time(14, 30), time(15))[index]
@@ -186,6 +183,20 @@ def add_appointments(business: Business, services: list[Service], team: list[Sta
             customer = customers[bookings % len(customers)]
             create_demo_appointment(business, service, member, customer, local(business, day, at), past=offset < 0)
             bookings += 1
+
+
+def demo_customer(email: str | None, first: str, last: str, phone: str) -> CustomerAccount:
+    names = {"first_name": first, "last_name": last}
+    if email is None:  # a phone-only client
+        return CustomerAccount.objects.get_or_create(email=None, phone=phone, defaults=names)[0]
+    return CustomerAccount.objects.get_or_create(email=email, defaults={**names, "phone": phone})[0]
+
+
+def add_client_warnings(business: Business) -> None:
+    """The phone-only client has an allergy on file: the front desk warns on her bookings."""
+    CustomerBusinessRelationship.objects.filter(business=business, customer__email__isnull=True).update(
+        allergies="Nickel", patch_test_required=True
+    )
 
 
 def create_demo_appointment(business, service, member, customer, start, *, past: bool) -> None:

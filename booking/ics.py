@@ -46,10 +46,11 @@ def appointment_ics(appointment: Appointment) -> bytes:
         organizer = vCalAddress(f"mailto:{business.email}")
         organizer.params["cn"] = business.name
         event["organizer"] = organizer
-    attendee = vCalAddress(f"mailto:{appointment.customer.email}")
-    attendee.params["cn"] = appointment.customer.full_name or appointment.customer.email
-    attendee.params["role"] = "REQ-PARTICIPANT"
-    event.add("attendee", attendee)
+    if appointment.customer.email:  # a client the salon knows by phone only has no address
+        attendee = vCalAddress(f"mailto:{appointment.customer.email}")
+        attendee.params["cn"] = appointment.customer.full_name or appointment.customer.email
+        attendee.params["role"] = "REQ-PARTICIPANT"
+        event.add("attendee", attendee)
     calendar.add_component(event)
     # A VTIMEZONE covering the years around the appointment keeps the invite small.
     year = appointment.start.year

@@ -12,10 +12,14 @@ from django.db.models import F, Q
 from businesses.models import Business, Service, StaffMember
 from customers.models import CustomerAccount
 
+# Statuses that hold the staff member's time: booked, or checked in at the front desk.
+OCCUPYING_STATUSES = ("confirmed", "arrived")
+
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "No-show"
@@ -25,6 +29,7 @@ class Appointment(models.Model):
         WIDGET = "widget", "Website widget"
         API = "api", "API"
         ADMIN = "admin", "Admin"
+        WALK_IN = "walk_in", "Walk-in"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="appointments")
@@ -57,11 +62,11 @@ class Appointment(models.Model):
         ]
         constraints = [
             # The last word on double booking: whatever path writes, PostgreSQL refuses two
-            # confirmed appointments of one staff member whose blocked ranges overlap.
+            # confirmed (or arrived) appointments of one staff member whose blocked ranges overlap.
             ExclusionConstraint(
                 name="appointment_no_overlap_per_staff",
                 expressions=[("staff", RangeOperators.EQUAL), ("blocked_range", RangeOperators.OVERLAPS)],
-                condition=Q(status="confirmed"),
+                condition=Q(status__in=OCCUPYING_STATUSES),
                 violation_error_message="This staff member already has an appointment at that time.",
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
@@ -112,6 +117,7 @@ class AppointmentHistory(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", "Created"
         RESCHEDULED = "rescheduled", "Rescheduled"
+        ARRIVED = "arrived", "Checked in"
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "Marked no-show"

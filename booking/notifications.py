@@ -45,14 +45,14 @@ class Outcome:
 def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
     """Channel -> address for this appointment and kind; channels that do not apply are left out."""
     customer, business = appointment.customer, appointment.business
-    found: dict[str, str] = {Channel.EMAIL: customer.email}
+    found: dict[str, str] = {Channel.EMAIL: customer.email} if customer.email else {}
     phone = sms_number(customer, business)
     if phone and business.sms_enabled and not customer.sms_opt_out:
         found[Channel.SMS] = phone
     staff_user = appointment.staff.user
     if kind != Kind.REMINDER and staff_user is not None and staff_user.email:
         found[Channel.STAFF_EMAIL] = staff_user.email
-    if customer.email.endswith("@deleted.invalid"):  # an erased account: nobody to write to
+    if customer.email and customer.email.endswith("@deleted.invalid"):  # erased: nobody to write to
         found.pop(Channel.EMAIL)
     return found
 

@@ -23,7 +23,7 @@ from booking.availability import (
     working_shifts,
 )
 from booking.errors import BookingInvalid
-from booking.models import Appointment
+from booking.models import OCCUPYING_STATUSES, Appointment
 from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
 from businesses.selectors import staff_performing
 from customers.models import CustomerAccount
@@ -90,7 +90,7 @@ def staff_times(
 
     busy = defaultdict(list)
     appointments = Appointment.objects.filter(
-        staff__in=staff_ids, status=Appointment.Status.CONFIRMED, blocked_range__overlap=padded
+        staff__in=staff_ids, status__in=OCCUPYING_STATUSES, blocked_range__overlap=padded
     )
     if exclude_appointment is not None:
         appointments = appointments.exclude(pk=exclude_appointment.pk)
@@ -157,8 +157,10 @@ def available_slots(
     staff: StaffMember | None = None,
     window: BookingWindow,
     exclude_appointment: Appointment | None = None,
+    slot_interval: timedelta | None = None,
 ) -> list[Slot]:
-    """Free slots for a service over `days` local dates from `first_day` (at most 5 queries)."""
+    """Free slots for a service over `days` local dates from `first_day` (at most 5 queries),
+    on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise BookingInvalid(
             f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
@@ -170,24 +172,24 @@ def available_slots(
     return free_slots(
         staff_times(business, members, first_day=first_day, days=days, exclude_appointment=exclude_appointment),
         service=ServiceShape(service.duration, service.buffer_before, service.buffer_after),
-        slot_interval=business.slot_interval,
+        slot_interval=slot_interval or business.slot_interval,
         not_before=window.not_before,
         not_after=window.not_after,
     )
 
 
-ENDED_STATUSES = [Appointment.Status.CONFIRMED, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
+ENDED_STATUSES = [*OCCUPYING_STATUSES, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
 
 
 def upcoming(now: datetime) -> Q:
     """What "upcoming" means everywhere (lists, the booking limit, the portal): confirmed
-    and not over yet, so an appointment in progress still counts."""
-    return Q(status=Appointment.Status.CONFIRMED, end__gt=now)
+    (or checked in) and not over yet, so an appointment in progress still counts."""
+    return Q(status__in=OCCUPYING_STATUSES, end__gt=now)
 
 
 def is_upcoming(appointment: Appointment, now: datetime) -> bool:
     """`upcoming` for one appointment already loaded."""
-    return appointment.status == Appointment.Status.CONFIRMED and appointment.end > now
+    return appointment.status in OCCUPYING_STATUSES and appointment.end > now
 
 
 def past(now: datetime) -> Q:

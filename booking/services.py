@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
@@ -25,7 +25,7 @@ from booking.errors import (
     TooLateToCancel,
 )
 from booking.locks import lock_booking
-from booking.models import Appointment, AppointmentHistory, Notification
+from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification
 from booking.queue import queue_appointment_notification
 from booking.selectors import (
     MEMBER_WINDOW,
@@ -34,12 +34,14 @@ from booking.selectors import (
     customer_window,
     upcoming,
 )
-from businesses.models import Business, Service, StaffMember
+from businesses.models import Business, Service, StaffMember, TimeOff
 from businesses.selectors import is_business_member, performs, staff_performing
 from customers.models import CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone
 
 logger = logging.getLogger(__name__)
+
+ONE_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -63,28 +65,58 @@ def actor_for(user: User, business: Business) -> Actor:
 
 @dataclass(frozen=True)
 class CustomerDetails:
-    email: str
+    email: str = ""
     phone: str = ""
     first_name: str = ""
     last_name: str = ""
 
 
+def phone_only_customer(business: Business, phone: str) -> CustomerAccount:
+    """The salon's client known only by this phone number: one this salon already has on
+    record with that number (its own copy), else a phone-only account (no e-mail), found or
+    created. A customer's own verified number never links a stranger's booking to them."""
+    relationship = (
+        CustomerBusinessRelationship.objects.filter(business=business, phone=phone)
+        .select_related("customer")
+        .order_by("created_at")
+        .first()
+    )
+    if relationship is not None:
+        return relationship.customer
+    customer = CustomerAccount.objects.filter(email__isnull=True, user__isnull=True, phone=phone).first()
+    return customer or CustomerAccount.objects.create(email=None, phone=phone)
+
+
 def customer_find_or_create(*, details: CustomerDetails, business: Business) -> CustomerAccount:
-    """Staff bookings match customers by email, case-insensitively; new ones are created.
+    """Staff bookings match customers by email, case-insensitively, or, without an email,
+    by phone (a walk-in or a client who books by telephone); new ones are created.
 
     What staff enter is the salon's own record (its relationship with the customer). It
     never changes an existing account, which belongs to the customer and serves every salon;
     an account staff create holds what they entered until the customer claims it.
     """
     email = details.email.strip().lower()
-    if not email:
-        raise BookingInvalid("A customer email is required.", fields={"email": ["This field is required."]})
+    phone = normalize_phone(details.phone, region=business.country) if details.phone.strip() else ""
+    if not email and not phone:
+        message = "Give the client's email or phone number."
+        raise BookingInvalid(message, fields={"email": [message], "phone": [message]})
     entered = {
-        "phone": normalize_phone(details.phone, region=business.country) if details.phone.strip() else "",
+        "phone": phone,
         "first_name": details.first_name.strip()[:100],
         "last_name": details.last_name.strip()[:100],
     }
-    customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
+    if email:
+        customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
+    else:
+        customer = phone_only_customer(business, phone)
+        if customer.user_id is None and not customer.email:  # still the salons' record: fill in names
+            missing = {
+                name: entered[name]
+                for name in ("first_name", "last_name")
+                if entered[name] and not getattr(customer, name)
+            }
+            if missing:
+                CustomerAccount.objects.filter(pk=customer.pk).update(**missing)
     relationship, _ = CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
     changed = {name: value for name, value in entered.items() if value and getattr(relationship, name) != value}
     if changed:
@@ -127,6 +159,7 @@ def free_staff_at(
     staff: StaffMember | None,
     window: BookingWindow,
     exclude_appointment: Appointment | None = None,
+    slot_interval: timedelta | None = None,
 ) -> list:
     """Ids of the staff (one, or any who perform the service) free at exactly `start`,
     by the same engine the pages and API show slots with."""
@@ -137,6 +170,7 @@ def free_staff_at(
         staff=staff,
         window=window,
         exclude_appointment=exclude_appointment,
+        slot_interval=slot_interval,
     )
     return next((list(slot.staff_ids) for slot in slots if slot.start == start), [])
 
@@ -148,7 +182,7 @@ def least_booked_first(business: Business, staff_ids: list, start: datetime) -> 
     day_end = local_instant(day + timedelta(days=1), time(0), business.zone)
     booked = dict(
         Appointment.objects.filter(
-            staff__in=staff_ids, status=Appointment.Status.CONFIRMED, start__gte=day_start, start__lt=day_end
+            staff__in=staff_ids, status__in=OCCUPYING_STATUSES, start__gte=day_start, start__lt=day_end
         )
         .values("staff_id")
         .annotate(total=Sum("duration"))
@@ -198,26 +232,30 @@ def appointment_book(
     notes: str = "",
     now: datetime | None = None,
     notify: bool = True,
+    any_minute: bool = False,
 ) -> Appointment:
     """Book `service` at `start` with `staff` (None: any free staff member).
 
     Members of the business may book any free slot, also in the past; customers only
     within minimum notice and horizon, and up to the salon's limit of upcoming bookings.
     `notify=False` books silently (seeded demo data): no confirmation is queued.
+    `any_minute`: members only, `start` need not be on the salon's slot grid (a walk-in).
     """
     now = now or timezone.now()
     ensure_bookable(business, service, staff)
-    if customer is None:
-        if customer_details is None:
-            raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
-        customer = customer_find_or_create(details=customer_details, business=business)
-
+    if customer is None and customer_details is None:
+        raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
     candidates = [staff] if staff is not None else staff_performing(business, service)
     with transaction.atomic():
+        if customer is None:  # a new client's record goes if the booking does not happen
+            customer = customer_find_or_create(details=cast(CustomerDetails, customer_details), business=business)
         lock_booking(staff_ids=[member.pk for member in candidates], customer_id=None if by.is_member else customer.pk)
         if not by.is_member:
             ensure_under_booking_limit(business, customer, now=now)
-        free = free_staff_at(business, service, start, staff=staff, window=window_for(by, business, now))
+        grid = ONE_MINUTE if any_minute and by.is_member else None
+        free = free_staff_at(
+            business, service, start, staff=staff, window=window_for(by, business, now), slot_interval=grid
+        )
         if not free:
             raise SlotUnavailable()
         for staff_id in least_booked_first(business, free, start):
@@ -261,12 +299,72 @@ def appointment_book_for_user(
     by = Actor(user=user, label=user.email) if as_customer else actor_for(user, business)
     if by.is_member:
         if customer_details is None:
-            message = "Say who the booking is for (email, and optionally phone and name)."
+            message = "Say who the booking is for (email or phone, and optionally a name)."
             raise BookingInvalid(message, fields={"customer": [message]})
         return appointment_book(business=business, by=by, customer_details=customer_details, **booking)
     if customer_details is not None:
         raise NotAllowed("Only the salon's staff may book for someone else.")
     return appointment_book(business=business, by=by, customer=customer_for_user(user), **booking)
+
+
+def appointment_walk_in(
+    *,
+    business: Business,
+    service: Service,
+    staff: StaffMember | None,
+    by: Actor,
+    customer_details: CustomerDetails,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a client who is at the desk: from this minute, or the next free one today, with
+    `staff` (None: whoever is free first). Members only; a name and phone are enough."""
+    now = now or timezone.now()
+    if not by.is_member:
+        raise NotAllowed("Only the salon's staff may book walk-ins.")
+    ensure_bookable(business, service, staff)
+    this_minute = now.replace(second=0, microsecond=0)
+    slots = available_slots(
+        business,
+        service,
+        first_day=timezone.localdate(now, business.zone),
+        staff=staff,
+        window=BookingWindow(not_before=this_minute, not_after=None),
+        slot_interval=ONE_MINUTE,
+    )
+    if not slots:
+        who = f" with {staff.name}" if staff is not None else ""
+        raise SlotUnavailable(f"No free time is left today for {service.name}{who}.")
+    return appointment_book(
+        business=business,
+        service=service,
+        staff=staff,
+        start=slots[0].start,
+        by=by,
+        customer_details=customer_details,
+        source=Appointment.Source.WALK_IN,
+        notes=notes,
+        now=now,
+        any_minute=True,
+    )
+
+
+def time_off_add(
+    *, business: Business, staff: StaffMember | None, start: datetime, end: datetime, reason: str = ""
+) -> tuple[TimeOff, list[Appointment]]:
+    """Add time off for `staff` (None: close the whole salon). Bookings already in that time
+    stay (the salon decides what to do with them): they are returned, to be shown."""
+    if end <= start:
+        raise BookingInvalid("The end must be after the start.", fields={"end": ["Must be after the start."]})
+    if staff is not None and staff.business_id != business.pk:
+        raise BookingInvalid(fields={"staff_id": ["Unknown staff member for this business."]})
+    away = TimeOff.objects.create(business=business, staff=staff, start=start, end=end, reason=reason.strip())
+    clashes = Appointment.objects.filter(
+        business=business, status__in=OCCUPYING_STATUSES, start__lt=end, end__gt=start
+    )
+    if staff is not None:
+        clashes = clashes.filter(staff=staff)
+    return away, list(clashes.select_related("staff", "service").order_by("start"))
 
 
 def notify_on_commit(appointment: Appointment, kind: str) -> None:
@@ -297,7 +395,7 @@ def appointment_is_changeable_by_customer(appointment: Appointment, *, now: date
 
 
 def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) -> None:
-    if appointment.status != Appointment.Status.CONFIRMED:
+    if appointment.status not in OCCUPYING_STATUSES:
         raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
     if not by.is_member and not appointment_is_changeable_by_customer(appointment, now=now):
         raise TooLateToCancel(
@@ -366,10 +464,30 @@ def appointment_reschedule(
 def ensure_finishable(appointment: Appointment, by: Actor, *, now: datetime) -> None:
     if not by.is_member:
         raise NotAllowed()
-    if appointment.status != Appointment.Status.CONFIRMED:
+    if appointment.status not in OCCUPYING_STATUSES:
         raise InvalidState(f"The appointment is already {appointment.get_status_display().lower()}.")
     if appointment.start > now:
         raise InvalidState("The appointment has not started yet.")
+
+
+def appointment_check_in(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """The client is here (front desk): `arrived` keeps the time taken. Members only, from
+    the appointment's day on; the calendar invite is unchanged, so no message is sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        if not by.is_member:
+            raise NotAllowed()
+        if appointment.status != Appointment.Status.CONFIRMED:
+            raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+        zone = appointment.business.zone
+        if timezone.localdate(appointment.start, zone) > timezone.localdate(now, zone):
+            raise InvalidState("Clients check in on the day of their appointment.")
+        old = snapshot(appointment)
+        appointment.status = Appointment.Status.ARRIVED
+        appointment.save(update_fields=["status", "updated_at"])
+        record_history(appointment, action=AppointmentHistory.Action.ARRIVED, by=by, old=old)
+    return appointment
 
 
 def appointment_finish(
@@ -424,7 +542,7 @@ def appointments_auto_complete(*, now: datetime | None = None) -> int:
             F("end") + F("business__auto_complete_after_hours") * Value(timedelta(hours=1)),
             output_field=DateTimeField(),
         )
-    ).filter(status=Appointment.Status.CONFIRMED, business__auto_complete_after_hours__gt=0, due_at__lte=now)
+    ).filter(status__in=OCCUPYING_STATUSES, business__auto_complete_after_hours__gt=0, due_at__lte=now)
     completed = 0
     for appointment in due.only("pk").iterator():
         try:

@@ -36,6 +36,23 @@ def may_edit(user, business: Business | None, roles: set[str]) -> bool:
     return editable.filter(pk=business.pk).exists() if business else editable.exists()
 
 
+def member_anywhere(request) -> bool:
+    """Does the user work for any business? Asked once per request (the admin's app list
+    asks every model admin)."""
+    if not hasattr(request, "_member_anywhere"):
+        request._member_anywhere = request.user.is_superuser or businesses_of_member(request.user).exists()
+    return request._member_anywhere
+
+
+def may_edit_some(request, roles: set[str]) -> bool:
+    """`may_edit(user, None, roles)`, asked once per request and set of roles."""
+    answers = request.__dict__.setdefault("_may_edit_some", {})
+    key = frozenset(roles)
+    if key not in answers:
+        answers[key] = may_edit(request.user, None, roles)
+    return answers[key]
+
+
 class ScopedChoicesMixin(admin.options.BaseModelAdmin):
     """Foreign-key and many-to-many choices limited to the businesses the user may edit."""
 
@@ -77,17 +94,18 @@ class BusinessScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     # Permissions come from membership and role, not from Django's global model permissions.
     def has_module_permission(self, request):
-        return request.user.is_superuser or businesses_of_member(request.user).exists()
+        return member_anywhere(request)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return may_edit(request.user, None, self.editing_roles)
+        return may_edit_some(request, self.editing_roles)
 
     def has_change_permission(self, request, obj=None):
-        business = business_of(obj, self.business_lookup) if obj else None
-        return may_edit(request.user, business, self.editing_roles)
+        if obj is None:
+            return may_edit_some(request, self.editing_roles)
+        return may_edit(request.user, business_of(obj, self.business_lookup), self.editing_roles)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -115,7 +133,7 @@ class ScopedInlineMixin(ScopedChoicesMixin):
         return obj if isinstance(obj, Business) else business_of(obj, self.business_lookup)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or businesses_of_member(request.user).exists()
+        return member_anywhere(request)
 
     def has_add_permission(self, request, obj=None):
         return may_edit(request.user, self.parent_business(obj) if obj else None, self.editing_roles)

@@ -138,6 +138,10 @@ class BusinessMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    own_column_only = models.BooleanField(
+        default=False,
+        help_text="The calendar shows a staff-role member only their own column (owners always see all).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -80,3 +80,20 @@ def staff_performing(business: Business, service: Service, staff: StaffMember | 
 def performs(staff: StaffMember, service: Service) -> bool:
     """Does this (active) staff member perform this (active) service of their salon?"""
     return bool(staff_performing(staff.business, service, staff))
+
+
+def businesses_in_admin(user: Person) -> QuerySet[Business]:
+    """The businesses `user` manages in the admin: every one for a superuser, else theirs."""
+    if user.is_authenticated and user.is_superuser:
+        return Business.objects.all()
+    return businesses_of_member(user)
+
+
+def own_column_only(user: Person, business: Business) -> set | None:
+    """The staff ids a member may see in the calendar: None (the whole salon) unless the owner
+    limited this staff-role member to their own column (BusinessMembership.own_column_only)."""
+    if not user.is_authenticated or user.is_superuser or member_role(user, business) != BusinessMembership.Role.STAFF:
+        return None
+    if not business.memberships.filter(user__pk=user.pk, own_column_only=True).exists():
+        return None
+    return set(business.staff.filter(user__pk=user.pk).values_list("pk", flat=True))

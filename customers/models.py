@@ -55,7 +55,12 @@ class CustomerAccount(models.Model):
     """A person who books; kept apart from salon records, shared by every salon they visit."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(unique=True, help_text="Stored lower-case; the customer's identity.")
+    email = models.EmailField(
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Stored lower-case; the customer's identity. Empty for a client the salon knows by phone only.",
+    )
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447911123456.")
     phone_verified = models.BooleanField(default=False, help_text="Confirmed by a code sent by SMS.")
     first_name = models.CharField(max_length=100, blank=True)
@@ -72,13 +77,17 @@ class CustomerAccount(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="customer_email_unique_ci"),
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="customer_email_lower_case"),
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | ~models.Q(phone=""), name="customer_email_or_phone"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+        contact = self.email or self.phone
+        return f"{self.full_name} <{contact}>" if self.full_name else contact
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.email = self.email.strip().lower()
+        self.email = (self.email or "").strip().lower() or None
         super().save(*args, **kwargs)
 
     @property
@@ -96,6 +105,13 @@ class CustomerBusinessRelationship(models.Model):
     first_visit_at = models.DateTimeField(null=True, blank=True)
     last_visit_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, help_text="Staff notes; never shown to the customer.")
+    allergies = models.TextField(
+        blank=True, help_text="Allergies and sensitivities: shown as a warning on every booking of this client."
+    )
+    patch_test_required = models.BooleanField(
+        default=False, help_text="A patch test is needed before colour services: warned on every booking."
+    )
+    patch_test_on = models.DateField(null=True, blank=True, help_text="Date of the last patch test.")
     # What this salon's staff entered about the person: the salon's own record, which never
     # overwrites the customer's account (that is shared by every salon they visit).
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, as the salon's staff entered it.")
@@ -104,7 +120,9 @@ class CustomerBusinessRelationship(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "customer relationship"
+        # The salon's word for it: the admin's "Clients" list and client card.
+        verbose_name = "client"
+        verbose_name_plural = "clients"
         constraints = [
             models.UniqueConstraint(fields=["customer", "business"], name="relationship_unique_customer_business"),
             models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="relationship_spent_not_negative"),
@@ -112,6 +130,41 @@ class CustomerBusinessRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} at {self.business}"
+
+    @property
+    def display_name(self) -> str:
+        """The client's name as this salon knows it (its own entry first), else a contact."""
+        own = f"{self.first_name} {self.last_name}".strip()
+        return own or self.customer.full_name or self.customer.email or self.phone or self.customer.phone
+
+    @property
+    def warnings(self) -> list[str]:
+        """What staff must see on every booking of this client."""
+        found = [f"Allergies: {self.allergies}"] if self.allergies.strip() else []
+        if self.patch_test_required:
+            done = f" (last on {self.patch_test_on:%d %b %Y})" if self.patch_test_on else " (none on record)"
+            found.append(f"Patch test required{done}")
+        return found
+
+
+class ClientNote(models.Model):
+    """A dated, signed note on a salon's client card, e.g. a colour formula."""
+
+    relationship = models.ForeignKey(
+        CustomerBusinessRelationship, on_delete=models.CASCADE, related_name="client_notes"
+    )
+    written_on = models.DateField(default=timezone.localdate)
+    author = models.ForeignKey("customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_label = models.CharField(max_length=200, blank=True)
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_on", "-created_at"]
+        verbose_name = "client note"
+
+    def __str__(self) -> str:
+        return f"{self.written_on:%Y-%m-%d} {self.author_label}: {self.text[:40]}"
 
 
 class SignInChallenge(models.Model):

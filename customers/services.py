@@ -26,7 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from businesses.selectors import has_staff_access
 from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
-from customers.models import CustomerAccount, SignInChallenge, User
+from customers.models import CustomerAccount, CustomerBusinessRelationship, SignInChallenge, User
 from customers.privacy import masked_contact
 from customers.rate_limits import RateLimit
 
@@ -345,9 +345,60 @@ def phone_verification_confirm(*, customer: CustomerAccount, code: str) -> Custo
     challenge = verify_code(
         SignInChallenge.objects.filter(purpose=SignInChallenge.Purpose.VERIFY_PHONE, customer=customer), code
     )
-    CustomerAccount.objects.filter(pk=customer.pk).update(phone=challenge.phone, phone_verified=True)
-    customer.phone, customer.phone_verified = challenge.phone, True
+    with transaction.atomic():
+        CustomerAccount.objects.filter(pk=customer.pk).update(phone=challenge.phone, phone_verified=True)
+        customer.phone, customer.phone_verified = challenge.phone, True
+        claim_phone_only_records(customer)
     return customer
+
+
+RELATIONSHIP_COUNTERS = ("total_visits", "total_spent", "loyalty_points")
+
+
+def claim_phone_only_records(customer: CustomerAccount) -> int:
+    """The customer has proven their phone: the records salons kept of a client known only by
+    that number (no email, never signed in) become theirs: appointments, visits, spending,
+    points and the salons' notes. Returns how many records were merged."""
+    from booking.models import Appointment  # booking builds on customers, not the reverse
+
+    records = (
+        CustomerAccount.objects.select_for_update()
+        .filter(email__isnull=True, user__isnull=True, phone=customer.phone)
+        .exclude(pk=customer.pk)
+    )
+    merged = 0
+    for record in records:
+        Appointment.objects.filter(customer=record).update(customer=customer)
+        for theirs in CustomerBusinessRelationship.objects.select_for_update().filter(customer=record):
+            ours = CustomerBusinessRelationship.objects.filter(customer=customer, business=theirs.business_id).first()
+            if ours is None:
+                CustomerBusinessRelationship.objects.filter(pk=theirs.pk).update(customer=customer)
+                continue
+            merge_relationship(ours, theirs)
+        record.delete()
+        merged += 1
+    if merged:
+        logger.info("customer %s claimed %d phone-only record(s)", customer.pk, merged)
+    return merged
+
+
+def merge_relationship(ours: CustomerBusinessRelationship, theirs: CustomerBusinessRelationship) -> None:
+    """Fold a salon's record of the phone-only client into its record of the same person."""
+    for name in RELATIONSHIP_COUNTERS:
+        setattr(ours, name, getattr(ours, name) + getattr(theirs, name))
+    visits = [v for v in (ours.first_visit_at, theirs.first_visit_at) if v]
+    ours.first_visit_at = min(visits, default=None)
+    visits = [v for v in (ours.last_visit_at, theirs.last_visit_at) if v]
+    ours.last_visit_at = max(visits, default=None)
+    ours.notes = "\n\n".join(filter(None, [ours.notes, theirs.notes]))
+    ours.allergies = "\n".join(filter(None, [ours.allergies, theirs.allergies]))
+    ours.patch_test_required = ours.patch_test_required or theirs.patch_test_required
+    ours.patch_test_on = max(filter(None, [ours.patch_test_on, theirs.patch_test_on]), default=None)
+    for name in ("phone", "first_name", "last_name"):
+        setattr(ours, name, getattr(ours, name) or getattr(theirs, name))
+    ours.save()
+    theirs.client_notes.update(relationship=ours)
+    theirs.delete()
 
 
 def customer_for_user(user: User) -> CustomerAccount:

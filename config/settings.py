@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "booking",
     "portal",
     "widget",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

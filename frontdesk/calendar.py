@@ -1,0 +1,437 @@
+"""The front desk's calendar (DESIGN §5 `/admin/calendar/`): a grid of rows and columns.
+
+One loader reads a business's day or week in a constant number of queries (`load`), and
+one pure function lays a column out (`lay_out_column`): each row of the grid is given to
+what holds it (an appointment, its buffer, time off, time nobody works, or nothing), and
+consecutive rows held by the same thing merge into one cell (an HTML `rowspan`), so the page
+needs no inline style and no script to show it.
+
+Rows are instants, not wall-clock times: the day view steps `slot_interval` from the
+salon's opening in absolute time, so a 23-hour or 25-hour DST day has 4 rows an hour fewer
+or more, each labelled with its local time.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch
+
+from booking.availability import Span, local_instant, merged, seconds, subtract, working_shifts
+from booking.models import OCCUPYING_STATUSES, Appointment
+from booking.selectors import weekly_hours
+from businesses.models import Business, OpeningHours, StaffMember, TimeOff, WorkingHours
+from customers.models import CustomerBusinessRelationship
+
+WEEK = 7
+
+
+@dataclass
+class Cell:
+    """One table cell: `kind` is appointment, buffer, off (time off or closure), closed (nobody
+    works) or free; it spans `rows` rows from `start`."""
+
+    kind: str
+    start: datetime
+    rows: int = 1
+    appointment: Appointment | None = None
+    reason: str = ""
+    url: str = ""  # free cells: where clicking books (or moves an appointment) there
+
+
+@dataclass
+class Column:
+    key: str  # the staff member's id (day view) or the ISO date (week view)
+    title: str
+    staff: StaffMember
+    day: date
+    cells: dict[int, Cell] = field(default_factory=dict)  # first row index -> cell
+    cancelled: list[Appointment] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    start: datetime  # UTC
+    label: str  # local wall-clock time (with the zone's abbreviation where it changes)
+    is_now: bool = False
+    cells: list[tuple[Column, Cell]] = field(default_factory=list)
+
+
+@dataclass
+class DayLoad:
+    """One staff member's load on one day: booked minutes of working minutes."""
+
+    staff: StaffMember
+    day: date
+    appointments: int
+    booked_minutes: int
+    working_minutes: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.booked_minutes / self.working_minutes) if self.working_minutes else 0
+
+
+@dataclass
+class WorkingTime:
+    """Who works when over a run of local dates (weekly hours ∩ opening hours, time off and
+    closures), as epoch-second spans: read in four queries."""
+
+    opening: dict
+    shifts: dict  # staff id -> working spans (weekly hours ∩ opening hours)
+    time_off: dict  # staff id -> [(span, reason)]
+    closures: list  # [(span, reason)]
+
+    def working(self, staff_id: object, low: int, high: int) -> list[Span]:
+        """The staff member's working time within [low, high): shifts minus time off and closures."""
+        shifts = [(max(s, low), min(e, high)) for s, e in self.shifts[staff_id] if s < high and e > low]
+        away = merged(span for span, _ in [*self.time_off[staff_id], *self.closures])
+        return subtract(merged(shifts), away)
+
+    def working_minutes(self, staff_id: object, low: int, high: int) -> int:
+        return sum(end - start for start, end in self.working(staff_id, low, high)) // 60
+
+
+def load_working_time(business: Business, staff: list[StaffMember], *, first_day: date, days: int) -> WorkingTime:
+    zone = business.zone
+    range_start = local_instant(first_day, time(0), zone)
+    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
+    opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
+    weekly: dict = defaultdict(lambda: defaultdict(list))
+    for staff_id, weekday, start, end in WorkingHours.objects.filter(staff__in=[m.pk for m in staff]).values_list(
+        "staff_id", "weekday", "start", "end"
+    ):
+        weekly[staff_id][weekday].append((start, end))
+    shifts = {
+        member.pk: working_shifts(weekly[member.pk], opening, first_day=first_day, days=days, zone=zone)
+        for member in staff
+    }
+    time_off: dict = defaultdict(list)
+    closures: list[tuple[Span, str]] = []
+    for staff_id, away_from, away_until, reason in TimeOff.objects.filter(
+        business=business, start__lt=range_end, end__gt=range_start
+    ).values_list("staff_id", "start", "end", "reason"):
+        entry = ((seconds(away_from), seconds(away_until)), reason)
+        (time_off[staff_id] if staff_id else closures).append(entry)
+    return WorkingTime(opening=opening, shifts=shifts, time_off=time_off, closures=closures)
+
+
+@dataclass
+class Loaded(WorkingTime):
+    """What a day or week of the calendar needs, read in a constant number of queries."""
+
+    business: Business
+    staff: list[StaffMember]
+    first_day: date
+    days: int
+    appointments: list[Appointment]
+    warnings: dict  # customer id -> [str] (allergies, patch test) at this salon
+
+
+def load(business: Business, staff: list[StaffMember], *, first_day: date, days: int) -> Loaded:
+    """Everything shown for `staff` over `days` local dates: six queries, however many
+    staff and appointments."""
+    zone = business.zone
+    range_start = local_instant(first_day, time(0), zone)
+    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
+    working = load_working_time(business, staff, first_day=first_day, days=days)
+    appointments = list(
+        Appointment.objects.filter(staff__in=[m.pk for m in staff], start__lt=range_end, end__gt=range_start)
+        .select_related("customer", "service")
+        .order_by("start", "pk")
+    )
+    relationships = CustomerBusinessRelationship.objects.filter(
+        business=business, customer__in={a.customer_id for a in appointments}
+    )
+    names = {}
+    warnings = {}
+    for relationship in relationships.select_related("customer"):
+        names[relationship.customer_id] = relationship.display_name
+        warnings[relationship.customer_id] = relationship.warnings
+    for appointment in appointments:
+        # Shown on the block: the name this salon knows the client by, and their warnings.
+        appointment.client_name = names.get(appointment.customer_id) or str(appointment.customer)  # type: ignore[attr-defined]
+        appointment.client_warnings = warnings.get(appointment.customer_id, [])  # type: ignore[attr-defined]
+    return Loaded(
+        **vars(working),
+        business=business,
+        staff=staff,
+        first_day=first_day,
+        days=days,
+        appointments=appointments,
+        warnings=warnings,
+    )
+
+
+def visible_staff(business: Business, only: set | None, *, staff_id: str | None = None) -> list[StaffMember]:
+    """Active staff shown as columns (one query): all, or those in `only` (a member limited to
+    their own column), or the one asked for."""
+    members = business.staff.filter(is_active=True).order_by("position", "name", "pk")
+    if only is not None:
+        members = members.filter(pk__in=only)
+    if staff_id:
+        members = members.filter(pk=staff_id)
+    return list(members.prefetch_related(Prefetch("services")))
+
+
+def row_index(rows: list[int], instant: int) -> int:
+    """The row whose [start, next start) holds `instant` (clamped to the grid)."""
+    index = 0
+    for i, start in enumerate(rows):
+        if start <= instant:
+            index = i
+        else:
+            break
+    return index
+
+
+# What holds a row: (kind, key, appointment, reason); rows with equal kind and key merge.
+Holding = tuple[str, tuple, Appointment | None, str]
+
+
+def lay_out_column(
+    rows: list[int],
+    grid_end: int,
+    *,
+    appointments: list[Appointment],
+    shifts: list[Span],
+    time_off: list[tuple[Span, str]],
+) -> dict[int, Holding]:
+    """Give each row (start instants `rows`, the last ending at `grid_end`) to what holds it.
+
+    An appointment takes the rows from the one its start falls in to the one holding its
+    last second (at least one row, never a row an earlier appointment took); its buffers
+    take the free rows they overlap; time off and closures the rest they overlap; rows not
+    wholly in working time are closed; the others are free.
+    """
+    ends = [*rows[1:], grid_end]
+    holder: dict[int, Holding] = {}
+    for appointment in appointments:
+        first = row_index(rows, seconds(appointment.start))
+        last = max(first, row_index(rows, seconds(appointment.end) - 1))
+        while first in holder and first < last:
+            first += 1
+        for i in range(first, last + 1):
+            holder.setdefault(i, ("appointment", (appointment.pk,), appointment, ""))
+    for appointment in appointments:
+        before = (seconds(appointment.blocked_range.lower), seconds(appointment.start))
+        after = (seconds(appointment.end), seconds(appointment.blocked_range.upper))
+        for part, (low, high) in (("before", before), ("after", after)):
+            for i, (start, end) in enumerate(zip(rows, ends, strict=True)):
+                if low < high and start < high and low < end:
+                    holder.setdefault(i, ("buffer", (appointment.pk, part), appointment, ""))
+    for (low, high), reason in time_off:
+        for i, (start, end) in enumerate(zip(rows, ends, strict=True)):
+            if start < high and low < end:
+                holder.setdefault(i, ("off", (low, high), None, reason))
+    working = subtract(merged(shifts), merged(span for span, _ in time_off))
+    for i, (start, end) in enumerate(zip(rows, ends, strict=True)):
+        if i not in holder:
+            inside = any(low <= start and end <= high for low, high in working)
+            holder[i] = ("free", (i,), None, "") if inside else ("closed", (), None, "")
+    return holder
+
+
+def merge_cells(rows: list[datetime], holder: dict[int, Holding]) -> dict[int, Cell]:
+    """Consecutive rows held by the same thing become one cell (free rows differ by key:
+    each is a time to book)."""
+    cells: dict[int, Cell] = {}
+    current: Cell | None = None
+    current_key: tuple | None = None
+    for i, start in enumerate(rows):
+        kind, key, appointment, reason = holder[i]
+        if current is not None and (kind, key) == current_key:
+            current.rows += 1
+            continue
+        current = Cell(kind=kind, start=start, appointment=appointment, reason=reason)
+        current_key = (kind, key)
+        cells[i] = current
+    return cells
+
+
+def instant(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def day_rows(loaded: Loaded, day: date, appointments: list[Appointment]) -> tuple[list[int], int]:
+    """The day view's rows: every slot interval over the opening hours in absolute time,
+    widened (on the same grid) to cover appointments outside them. Empty on a closed day
+    with nothing booked."""
+    zone = loaded.business.zone
+    step = int(loaded.business.slot_interval.total_seconds())
+    hours = loaded.opening.get(day.weekday(), [])
+    day_start, day_end = (seconds(local_instant(day + timedelta(days=n), time(0), zone)) for n in (0, 1))
+    if hours:
+        first = seconds(local_instant(day, min(start for start, _ in hours), zone))
+        last = seconds(local_instant(day, max(end for _, end in hours), zone))
+    elif appointments:
+        first = last = seconds(appointments[0].start)
+    else:
+        return [], 0
+    for appointment in appointments:
+        low = max(day_start, seconds(appointment.blocked_range.lower))
+        high = min(day_end, seconds(appointment.blocked_range.upper))
+        while first > low:
+            first -= step
+        while last < high:
+            last += step
+    while first < day_start:
+        first += step
+    last = min(last, day_end) if last > day_end else last
+    return list(range(first, last, step)), last
+
+
+def week_rows(loaded: Loaded, day: date, clock: list[time]) -> tuple[list[int], int]:
+    """The week view's rows on one day: the same wall-clock times every day."""
+    zone = loaded.business.zone
+    instants = sorted({seconds(local_instant(day, at, zone)) for at in clock})
+    if not instants:
+        return [], 0
+    return instants, instants[-1] + int(loaded.business.slot_interval.total_seconds())
+
+
+def labelled(rows: list[int], zone: ZoneInfo, *, now: datetime) -> list[Row]:
+    result = []
+    previous_zone = None
+    now_epoch = seconds(now)
+    ends = [*rows[1:], rows[-1] + (rows[1] - rows[0] if len(rows) > 1 else 900)] if rows else []
+    for start, end in zip(rows, ends, strict=True):
+        local = instant(start).astimezone(zone)
+        name = local.tzname()
+        label = f"{local:%H:%M}" + (f" {name}" if previous_zone and name != previous_zone else "")
+        previous_zone = name
+        result.append(Row(start=instant(start), label=label, is_now=start <= now_epoch < end))
+    return result
+
+
+def attach(rows: list[Row], columns: list[Column]) -> None:
+    for i, row in enumerate(rows):
+        row.cells = [(column, column.cells[i]) for column in columns if i in column.cells]
+
+
+def occupying(appointments: list[Appointment]) -> list[Appointment]:
+    return [a for a in appointments if a.status in OCCUPYING_STATUSES or a.status in SHOWN_AFTER]
+
+
+# Finished appointments still sit where they were in the day (they took the time).
+SHOWN_AFTER = ("completed", "no_show")
+
+
+@dataclass
+class CalendarPage:
+    rows: list[Row]
+    columns: list[Column]
+    loads: list[DayLoad] = field(default_factory=list)
+
+
+def column_for(
+    loaded: Loaded, member: StaffMember, day: date, rows: list[int], grid_end: int, *, key: str, title: str
+) -> Column:
+    zone = loaded.business.zone
+    day_start, day_end = (seconds(local_instant(day + timedelta(days=n), time(0), zone)) for n in (0, 1))
+    mine = [
+        a
+        for a in loaded.appointments
+        if a.staff_id == member.pk and seconds(a.start) < day_end and seconds(a.end) > day_start
+    ]
+    shown = occupying(mine)
+    away = [*loaded.time_off[member.pk], *loaded.closures]
+    holder = (
+        lay_out_column(rows, grid_end, appointments=shown, shifts=loaded.shifts[member.pk], time_off=away)
+        if rows
+        else {}
+    )
+    column = Column(key=key, title=title, staff=member, day=day)
+    column.cells = merge_cells([instant(r) for r in rows], holder) if rows else {}
+    column.cancelled = [a for a in mine if a.status == Appointment.Status.CANCELLED]
+    return column
+
+
+def day_view(loaded: Loaded, *, now: datetime) -> CalendarPage:
+    day = loaded.first_day
+    zone = loaded.business.zone
+    shown = occupying(loaded.appointments)
+    rows, grid_end = day_rows(loaded, day, shown)
+    columns = [
+        column_for(loaded, member, day, rows, grid_end, key=str(member.pk), title=member.name)
+        for member in loaded.staff
+    ]
+    labels = labelled(rows, zone, now=now)
+    attach(labels, columns)
+    return CalendarPage(rows=labels, columns=columns)
+
+
+def minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
+def week_clock(loaded: Loaded) -> list[time]:
+    """Wall-clock rows for a week: every slot interval from the earliest opening to the
+    latest closing of the week, widened on the same grid to cover appointments outside them."""
+    zone = loaded.business.zone
+    step = loaded.business.slot_interval_minutes
+    hours = [interval for intervals in loaded.opening.values() for interval in intervals]
+    spans = [(minutes(start), minutes(end)) for start, end in hours]
+    for appointment in occupying(loaded.appointments):
+        low = appointment.blocked_range.lower.astimezone(zone)
+        high = appointment.blocked_range.upper.astimezone(zone)
+        spans.append((minutes(low.time()), minutes(high.time()) if high.date() == low.date() else 24 * 60))
+    if not spans:
+        return []
+    anchor = min(minutes(start) for start, _ in hours) if hours else min(low for low, _ in spans)
+    first = anchor - -(-(anchor - min(low for low, _ in spans)) // step) * step
+    while first < 0:
+        first += step
+    last = max(high for _, high in spans)
+    return [time(m // 60, m % 60) for m in range(first, min(last, 24 * 60), step)]
+
+
+def week_view(loaded: Loaded, member: StaffMember, *, now: datetime) -> CalendarPage:
+    clock = week_clock(loaded)
+    zone = loaded.business.zone
+    columns = []
+    label_rows: list[Row] = []
+    for offset in range(loaded.days):
+        day = loaded.first_day + timedelta(days=offset)
+        rows, grid_end = week_rows(loaded, day, clock)
+        if len(rows) != len(clock):  # a DST gap swallowed a wall-clock time: keep the grid square
+            rows = [seconds(local_instant(day, at, zone)) + i for i, at in enumerate(clock)]
+            grid_end = rows[-1] + int(loaded.business.slot_interval.total_seconds()) if rows else 0
+        column = column_for(loaded, member, day, rows, grid_end, key=day.isoformat(), title=f"{day:%a %d %b}")
+        columns.append(column)
+        if not label_rows and rows:
+            label_rows = labelled(rows, zone, now=now)
+            for row, at in zip(label_rows, clock, strict=True):
+                row.label, row.is_now = f"{at:%H:%M}", False
+    attach(label_rows, columns)
+    return CalendarPage(rows=label_rows, columns=columns)
+
+
+def team_load(loaded: Loaded) -> list[list[DayLoad]]:
+    """Per day (rows) and staff member (columns): appointments, booked and working minutes."""
+    zone = loaded.business.zone
+    table = []
+    for offset in range(loaded.days):
+        day = loaded.first_day + timedelta(days=offset)
+        day_start, day_end = (seconds(local_instant(day + timedelta(days=n), time(0), zone)) for n in (0, 1))
+        line = []
+        for member in loaded.staff:
+            booked = [
+                a
+                for a in loaded.appointments
+                if a.staff_id == member.pk
+                and a.status != Appointment.Status.CANCELLED
+                and day_start <= seconds(a.start) < day_end
+            ]
+            line.append(
+                DayLoad(
+                    staff=member,
+                    day=day,
+                    appointments=len(booked),
+                    booked_minutes=sum(int(a.duration.total_seconds()) for a in booked) // 60,
+                    working_minutes=loaded.working_minutes(member.pk, day_start, day_end),
+                )
+            )
+        table.append(line)
+    return table

@@ -1,0 +1,143 @@
+"""The front desk's forms: they validate input; the views call the booking services."""
+
+from datetime import datetime, time, timedelta
+from typing import cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from booking.services import CustomerDetails
+from businesses.models import Business, Service, StaffMember
+from config.inputs import validate_within_input_range
+
+
+class ClientFields(forms.Form):
+    """Who the booking is for: an existing client (filled in by the search) or a new one.
+    Staff bookings need an email or a phone; a walk-in needs a name and a phone."""
+
+    first_name = forms.CharField(required=False, max_length=100)
+    last_name = forms.CharField(required=False, max_length=100)
+    phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
+    email = forms.EmailField(required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not self.errors and not (cleaned.get("email") or cleaned.get("phone")):
+            raise ValidationError("Give the client's phone number or email.")
+        return cleaned
+
+    def customer_details(self) -> CustomerDetails:
+        cleaned = self.cleaned_data
+        return CustomerDetails(
+            email=cleaned.get("email") or "",
+            phone=cleaned.get("phone") or "",
+            first_name=cleaned.get("first_name") or "",
+            last_name=cleaned.get("last_name") or "",
+        )
+
+
+def choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def staff_and_services(form: forms.Form, business: Business, staff: list[StaffMember]) -> None:
+    choices(form, "staff").queryset = StaffMember.objects.filter(pk__in=[m.pk for m in staff])
+    choices(form, "service").queryset = Service.objects.filter(business=business, is_active=True)
+
+
+class BookForm(ClientFields):
+    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
+    service = forms.ModelChoiceField(queryset=Service.objects.none())
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    field_order = ["staff", "service", "date", "time", "first_name", "last_name", "phone", "email", "notes"]
+
+    def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business = business
+        staff_and_services(self, business, staff)
+
+    def start(self) -> datetime:
+        return datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.business.zone)
+
+
+class WalkInForm(ClientFields):
+    staff = forms.ModelChoiceField(
+        queryset=StaffMember.objects.none(), required=False, empty_label="Whoever is free first"
+    )
+    service = forms.ModelChoiceField(queryset=Service.objects.none())
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    field_order = ["staff", "service", "first_name", "last_name", "phone", "email", "notes"]
+
+    def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
+        super().__init__(*args, **kwargs)
+        staff_and_services(self, business, staff)
+        self.fields["first_name"].required = True
+        self.fields["phone"].required = True
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 40}))
+
+
+class RescheduleForm(forms.Form):
+    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business = business
+        choices(self, "staff").queryset = StaffMember.objects.filter(pk__in=[m.pk for m in staff])
+
+    def start(self) -> datetime:
+        return datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.business.zone)
+
+
+class TimeOffForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        queryset=StaffMember.objects.none(), required=False, empty_label="The whole salon (closure)"
+    )
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
+    start_time = forms.TimeField(
+        required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="Empty: from the start of the day."
+    )
+    end_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_input_range],
+        help_text="Empty: the same day.",
+    )
+    end_time = forms.TimeField(
+        required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="Empty: to the end of the day."
+    )
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, business: Business, staff: list[StaffMember], closures: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business = business
+        field = choices(self, "staff")
+        field.queryset = StaffMember.objects.filter(pk__in=[m.pk for m in staff])
+        if not closures:
+            field.required = True
+            field.empty_label = None
+
+    def span(self) -> tuple[datetime, datetime]:
+        cleaned = self.cleaned_data
+        zone = self.business.zone
+        start = datetime.combine(cleaned["date"], cleaned.get("start_time") or time(0), tzinfo=zone)
+        end_day = cleaned.get("end_date") or cleaned["date"]
+        if cleaned.get("end_time"):
+            end = datetime.combine(end_day, cleaned["end_time"], tzinfo=zone)
+        else:
+            end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=zone)
+        return start, end
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            start, end = self.span()
+            if end <= start:
+                raise ValidationError("The end must be after the start.")
+        return cleaned

@@ -1,0 +1,160 @@
+"""A salon owner runs a working day from the admin's calendar, in headless Chromium."""
+
+import re
+import zoneinfo
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from booking.demo import seed_demo_salon
+from booking.models import Appointment
+from businesses.models import Business, OpeningHours, TimeOff, WorkingHours
+from tests.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"width": 1024, "height": 768}
+WIDE = {"width": 1440, "height": 900}
+# Zones about three hours apart: one of them is always in the middle of a working day.
+ZONES = [
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/Chicago",
+    "America/Sao_Paulo",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Moscow",
+    "Asia/Dhaka",
+    "Asia/Tokyo",
+    "Pacific/Noumea",
+]
+
+
+def zone_in_working_hours() -> str:
+    now = timezone.now()
+    for name in ZONES:
+        if 10 <= now.astimezone(zoneinfo.ZoneInfo(name)).hour < 14:
+            return name
+    raise AssertionError("no zone in working hours")  # the list covers every hour of the day
+
+
+def open_today(business: Business) -> None:
+    """The demo salon works Monday to Saturday: on a Sunday it opens for this test."""
+    weekday = timezone.localdate(timezone.now(), business.zone).weekday()
+    if not OpeningHours.objects.filter(business=business, weekday=weekday).exists():
+        OpeningHours.objects.create(business=business, weekday=weekday, start=time(9), end=time(18))
+        for member in business.staff.all():
+            WorkingHours.objects.create(staff=member, weekday=weekday, start=time(9), end=time(18))
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(TABLET, "tablet"), (WIDE, "desktop")])
+def test_a_working_day_at_the_front_desk(live_server, playwright_chromium, viewport, label):
+    demo = seed_demo_salon(name="Demo", timezone_name=zone_in_working_hours(), staff_count=3, max_advance_days=60)
+    business = Business.objects.get(pk=demo["business_id"])
+    open_today(business)
+    # The first stylist works all day, every open day (demo shape 0): the walk-in goes to them.
+    stylist = business.staff.order_by("position").first()
+    WorkingHours.objects.filter(staff=stylist).delete()
+    for weekday in range(7):
+        WorkingHours.objects.create(staff=stylist, weekday=weekday, start=time(9), end=time(18))
+    # Clear the stylist's day from now on so that the walk-in starts this minute.
+    now = timezone.now()
+    Appointment.objects.filter(
+        staff=stylist, end__gt=now - timedelta(hours=2), start__lt=now + timedelta(hours=3)
+    ).update(status="cancelled")
+    TimeOff.objects.filter(staff=stylist).delete()
+
+    context = playwright_chromium.new_context(viewport=viewport, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Email address").fill(demo["owner_email"])
+    page.get_by_label("Password").fill(demo["owner_password"])
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_role("heading", name=re.compile("Front desk")).is_visible()
+    assert "Chairtime · Demo" in page.locator("#site-name").inner_text()
+
+    # Today's calendar, first link of the index.
+    page.locator("#content-main").get_by_role("link", name="Calendar").first.click()
+    page.wait_for_selector("table.calendar")
+    assert page.locator("p.zone").inner_text() == f"Times in {business.timezone}"
+    assert page.locator("tr.now").count() == 1
+    screenshot(page, f"front-desk-calendar-{label}")
+
+    # A walk-in for the first stylist, known by name and phone only.
+    page.locator(f'th[data-column="{stylist.pk}"] a.walk-in-link').click()
+    page.get_by_label("Service").select_option(label="Men's cut")
+    page.get_by_label("First name").fill("Walker")
+    page.get_by_label("Phone").fill("07911 123488")
+    page.get_by_role("button", name="Book walk-in").click()
+    screenshot(page, f"front-desk-walk-in-{label}")
+    page.wait_for_selector("text=Walk-in booked")
+    walk_in = Appointment.objects.get(source="walk_in")
+    assert walk_in.customer.email is None and walk_in.staff == stylist
+    screenshot(page, f"front-desk-walk-in-{label}")
+
+    # Back on the calendar the block is there; open it, check in, complete.
+    page.get_by_role("link", name="Back to the calendar").click()
+    block = page.locator(f'td.block[data-appointment="{walk_in.pk}"]')
+    assert "Walker" in block.inner_text()
+    block.get_by_role("link").click()
+    page.get_by_role("button", name="Check in").click()
+    page.wait_for_selector("text=Checked in.")
+    walk_in.refresh_from_db()
+    assert walk_in.status == "arrived"
+    page.get_by_role("button", name="Complete").click()
+    page.wait_for_selector("text=Completed.")
+    walk_in.refresh_from_db()
+    assert walk_in.status == "completed"
+    screenshot(page, f"front-desk-appointment-{label}")
+
+    # Book a client from an empty cell later today, finding them by name as we type.
+    page.get_by_role("link", name="Back to the calendar").click()
+    free = page.locator("tbody tr").filter(has=page.locator("td.free")).last.locator("td.free").first
+    free.locator("a").click()
+    page.get_by_label("Find a client").fill("Priya")
+    page.get_by_role("option", name=re.compile("Priya Shah")).click()
+    assert page.get_by_label("Phone").input_value() == "+447911123404"
+    assert "Allergies: Nickel" in page.locator(".client-search .client-warnings").inner_text()
+    page.get_by_label("Service").select_option(label="Free consultation")
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_selector("text=Booked Free consultation")
+    booked = Appointment.objects.filter(source="admin", service__name="Free consultation").latest("created_at")
+    assert booked.customer.email is None and booked.customer.first_name == "Priya"
+
+    # Move it: pick a new cell in the calendar, confirm.
+    old_start = booked.start
+    page.get_by_role("link", name="Move: pick a new time in the calendar").click()
+    page.wait_for_selector("p.moving")
+    page.get_by_role("link", name=re.compile("^Move here")).first.click()
+    page.get_by_role("button", name="Move here").click()
+    page.wait_for_selector("text=Moved.")
+    booked.refresh_from_db()
+    assert booked.start != old_start and booked.sequence == 1
+
+    # Time off for the stylist this afternoon, with a reason shown in the column.
+    page.get_by_role("link", name="Back to the calendar").click()
+    page.get_by_role("link", name="Time off", exact=True).click()
+    page.get_by_label("Staff").select_option(label=stylist.name)
+    page.get_by_label("Start time").fill("17:00")
+    page.get_by_label("End time").fill("18:00")
+    page.get_by_label("Reason").fill("Training")
+    page.get_by_role("button", name="Add time off").click()
+    page.wait_for_selector("td.off:has-text('Training')")
+    assert TimeOff.objects.filter(staff=stylist, reason="Training").exists()
+    screenshot(page, f"front-desk-time-off-{label}")
+
+    # The client card of the walk-in client, from the appointment panel.
+    page.goto(f"{live_server.url}/admin/calendar/appointments/{booked.pk}/")
+    page.get_by_role("link", name=re.compile("Priya")).first.click()
+    page.wait_for_selector("text=Nickel")
+    screenshot(page, f"front-desk-client-card-{label}")
+
+    # The report of today.
+    page.goto(f"{live_server.url}/admin/")
+    page.locator("#content-main").get_by_role("link", name="Reports").first.click()
+    page.wait_for_selector("table")
+    assert page.locator("svg").count() >= 1
+    screenshot(page, f"front-desk-reports-{label}")
+    context.close()

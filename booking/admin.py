@@ -15,7 +15,7 @@ from booking.services import (
 )
 from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
 from businesses.models import Service, StaffMember
-from businesses.selectors import businesses_in_admin, businesses_of_member
+from businesses.selectors import businesses_in_admin, businesses_of_member, within_own_columns
 from config.errors import DomainError
 
 
@@ -112,6 +112,10 @@ class AppointmentAdmin(BusinessScopedAdmin):
         ("Notes", {"fields": ["notes"]}),
         ("Reschedule", {"fields": ["reschedule_date", "reschedule_time", "reschedule_staff"]}),
     ]
+
+    def get_queryset(self, request):
+        # A stylist the owner limited to their own column sees only their appointments here too.
+        return super().get_queryset(request).filter(within_own_columns(request.user))
 
     @admin.display(description="Start (salon time)", ordering="start")
     def local_start_display(self, appointment: Appointment) -> str:

@@ -63,10 +63,6 @@ class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        if not self.errors and not (
-            self.cleaned_data.get("customer_email") or self.cleaned_data.get("customer_phone")
-        ):
-            raise ValidationError("Give the client's email or phone number.")
         if not self.errors:
             self.add_refusal()
         return self.cleaned_data

@@ -14,6 +14,8 @@ from customers.models import CustomerAccount
 
 # Statuses that hold the staff member's time: booked, or checked in at the front desk.
 OCCUPYING_STATUSES = ("confirmed", "arrived")
+# Every status but cancelled: the appointment stands (booked, in progress, completed or a no-show).
+KEPT_STATUSES = (*OCCUPYING_STATUSES, "completed", "no_show")
 
 
 class Appointment(models.Model):

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from booking.ics import appointment_ics, manage_url
 from booking.models import Appointment, Notification
+from customers.models import CustomerBusinessRelationship
 from customers.selectors import sms_number
 from customers.sms import SmsNotSent, SmsUncertain, send_sms
 
@@ -78,6 +79,12 @@ def message_context(appointment: Appointment, kind: str) -> dict:
 
 def build_email(appointment: Appointment, kind: str, to: str, *, for_staff: bool = False) -> EmailMultiAlternatives:
     context = message_context(appointment, kind)
+    if for_staff:  # the client as the salon knows them (a walk-in may have no email or name)
+        client = CustomerBusinessRelationship.objects.filter(
+            customer=appointment.customer_id, business=appointment.business_id
+        ).first()
+        context["client_name"] = client.display_name if client else str(appointment.customer)
+        context["client_phone"] = (client.phone if client else "") or appointment.customer.phone
     prefix = "email/staff_notice" if for_staff else f"email/appointment_{kind}"
     subject = " ".join(render(f"{prefix}_subject.txt", context).split())
     message = EmailMultiAlternatives(subject, render(f"{prefix}_message.txt", context), to=[to])

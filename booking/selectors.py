@@ -23,7 +23,7 @@ from booking.availability import (
     working_shifts,
 )
 from booking.errors import BookingInvalid
-from booking.models import OCCUPYING_STATUSES, Appointment
+from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment
 from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
 from businesses.selectors import staff_performing
 from customers.models import CustomerAccount
@@ -178,9 +178,6 @@ def available_slots(
     )
 
 
-ENDED_STATUSES = [*OCCUPYING_STATUSES, Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW]
-
-
 def upcoming(now: datetime) -> Q:
     """What "upcoming" means everywhere (lists, the booking limit, the portal): confirmed
     (or checked in) and not over yet, so an appointment in progress still counts."""
@@ -194,7 +191,7 @@ def is_upcoming(appointment: Appointment, now: datetime) -> bool:
 
 def past(now: datetime) -> Q:
     """Over: ended (also completed or no-show), not cancelled."""
-    return Q(status__in=ENDED_STATUSES, end__lte=now)
+    return Q(status__in=KEPT_STATUSES, end__lte=now)
 
 
 def customer_appointments(
@@ -264,6 +261,9 @@ def customer_data(customer: CustomerAccount) -> dict[str, Any]:
                     "first_name": r.first_name,
                     "last_name": r.last_name,
                 },
+                "allergies": r.allergies,
+                "patch_test_required": r.patch_test_required,
+                "patch_test_on": r.patch_test_on.isoformat() if r.patch_test_on else None,
             }
             for r in relationships
         ],

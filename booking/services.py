@@ -7,7 +7,7 @@ records history, and leaves the exclusion constraint as the backstop.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -36,7 +36,7 @@ from booking.selectors import (
 )
 from businesses.models import Business, Service, StaffMember, TimeOff
 from businesses.selectors import is_business_member, performs, staff_performing
-from customers.models import CustomerAccount, CustomerBusinessRelationship, User
+from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -71,20 +71,24 @@ class CustomerDetails:
     last_name: str = ""
 
 
-def phone_only_customer(business: Business, phone: str) -> CustomerAccount:
-    """The salon's client known only by this phone number: one this salon already has on
-    record with that number (its own copy), else a phone-only account (no e-mail), found or
-    created. A customer's own verified number never links a stranger's booking to them."""
-    relationship = (
-        CustomerBusinessRelationship.objects.filter(business=business, phone=phone)
+def phone_only_customer(business: Business, phone: str, first_name: str = "") -> CustomerAccount:
+    """The salon's client known only by this phone number: an account without an email, never
+    signed in, that this salon already has on record with that number (and, when a first name
+    is given, that name or none: a family may share a phone), else a new one. Another salon's
+    record, or a customer's own account with that number, is never reused: each becomes the
+    customer's when they verify the number (claim_phone_only_records)."""
+    records = (
+        CustomerBusinessRelationship.objects.filter(
+            business=business, customer__email__isnull=True, customer__user__isnull=True, customer__phone=phone
+        )
         .select_related("customer")
         .order_by("created_at")
-        .first()
     )
-    if relationship is not None:
-        return relationship.customer
-    customer = CustomerAccount.objects.filter(email__isnull=True, user__isnull=True, phone=phone).first()
-    return customer or CustomerAccount.objects.create(email=None, phone=phone)
+    for relationship in records:
+        names = {relationship.first_name.casefold(), first_name.casefold()}
+        if "" in names or len(names) == 1:
+            return relationship.customer
+    return CustomerAccount.objects.create(email=None, phone=phone)
 
 
 def customer_find_or_create(*, details: CustomerDetails, business: Business) -> CustomerAccount:
@@ -107,16 +111,8 @@ def customer_find_or_create(*, details: CustomerDetails, business: Business) -> 
     }
     if email:
         customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
-    else:
-        customer = phone_only_customer(business, phone)
-        if customer.user_id is None and not customer.email:  # still the salons' record: fill in names
-            missing = {
-                name: entered[name]
-                for name in ("first_name", "last_name")
-                if entered[name] and not getattr(customer, name)
-            }
-            if missing:
-                CustomerAccount.objects.filter(pk=customer.pk).update(**missing)
+    else:  # the names stay on this salon's record (the relationship), as for any account
+        customer = phone_only_customer(business, phone, entered["first_name"])
     relationship, _ = CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
     changed = {name: value for name, value in entered.items() if value and getattr(relationship, name) != value}
     if changed:
@@ -242,6 +238,8 @@ def appointment_book(
     `any_minute`: members only, `start` need not be on the salon's slot grid (a walk-in).
     """
     now = now or timezone.now()
+    # In UTC: a local time in a repeated hour (fold=1) compares unequal to every other zone's.
+    start = start.astimezone(UTC)
     ensure_bookable(business, service, staff)
     if customer is None and customer_details is None:
         raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
@@ -429,10 +427,12 @@ def appointment_reschedule(
     by: Actor,
     staff: StaffMember | None = None,
     now: datetime | None = None,
+    any_minute: bool = False,
 ) -> Appointment:
     """Move to `start` (and `staff`, default: the same one). The old time is released only
-    if the new one is taken, in one UPDATE."""
+    if the new one is taken, in one UPDATE. `any_minute`: as for appointment_book."""
     now = now or timezone.now()
+    start = start.astimezone(UTC)  # see appointment_book
     with transaction.atomic():
         appointment = locked_for_update(appointment)
         ensure_changeable_by(appointment, by, now=now)
@@ -442,8 +442,15 @@ def appointment_reschedule(
         # The customer's booking limit needs no lock here: moving a booking keeps the count.
         lock_booking(staff_ids=[appointment.staff_id, new_staff.pk])
         window = window_for(by, business, now)
+        grid = ONE_MINUTE if any_minute and by.is_member else None
         if not free_staff_at(
-            business, service, start, staff=new_staff, window=window, exclude_appointment=appointment
+            business,
+            service,
+            start,
+            staff=new_staff,
+            window=window,
+            exclude_appointment=appointment,
+            slot_interval=grid,
         ):
             raise SlotUnavailable()
         old = snapshot(appointment)
@@ -461,13 +468,15 @@ def appointment_reschedule(
     return appointment
 
 
-def ensure_finishable(appointment: Appointment, by: Actor, *, now: datetime) -> None:
+def ensure_finishable(appointment: Appointment, status: str, by: Actor, *, now: datetime) -> None:
     if not by.is_member:
         raise NotAllowed()
     if appointment.status not in OCCUPYING_STATUSES:
         raise InvalidState(f"The appointment is already {appointment.get_status_display().lower()}.")
     if appointment.start > now:
         raise InvalidState("The appointment has not started yet.")
+    if status == Appointment.Status.NO_SHOW and appointment.status == Appointment.Status.ARRIVED:
+        raise InvalidState("The client checked in: complete or cancel the appointment instead.")
 
 
 def appointment_check_in(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
@@ -497,7 +506,7 @@ def appointment_finish(
     now = now or timezone.now()
     with transaction.atomic():
         appointment = locked_for_update(appointment)
-        ensure_finishable(appointment, by, now=now)
+        ensure_finishable(appointment, status, by, now=now)
         old = snapshot(appointment)
         appointment.status = status
         appointment.sequence += 1
@@ -514,7 +523,7 @@ def appointment_complete(*, appointment: Appointment, by: Actor, now: datetime |
 
 
 def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
-    """The customer did not come: nothing is credited."""
+    """The customer did not come: nothing is credited. (One who checked in did come.)"""
     return appointment_finish(appointment=appointment, status=Appointment.Status.NO_SHOW, by=by, now=now)
 
 
@@ -557,8 +566,8 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
     """Delete a customer's account: personal data goes, the salons keep their records.
 
     Upcoming bookings are cancelled; past appointments stay (with visits, prices and
-    totals) but point at an anonymous account; staff notes and the contact details staff
-    entered about the person are cleared.
+    totals) but point at an anonymous account; staff notes, client notes, allergy and
+    patch-test records and the contact details staff entered about the person are cleared.
     """
     now = now or timezone.now()
     system = Actor.system("account deleted")
@@ -566,8 +575,16 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
         appointment_cancel(appointment=appointment, by=system, reason="The customer deleted their account.", now=now)
     with transaction.atomic():
         Appointment.objects.filter(customer=customer).update(notes="")
-        CustomerBusinessRelationship.objects.filter(customer=customer).update(
-            notes="", phone="", first_name="", last_name=""
+        relationships = CustomerBusinessRelationship.objects.filter(customer=customer)
+        ClientNote.objects.filter(relationship__in=relationships).delete()
+        relationships.update(
+            notes="",
+            phone="",
+            first_name="",
+            last_name="",
+            allergies="",
+            patch_test_required=False,
+            patch_test_on=None,
         )
         user = customer.user
         CustomerAccount.objects.filter(pk=customer.pk).update(

@@ -2,14 +2,14 @@
 
 Every ModelAdmin of a salon object derives from `BusinessScopedAdmin` and names the
 lookup from its model to `Business`. Querysets, foreign-key and many-to-many choices
-and object URLs are all filtered through it; a foreign object's URL finds nothing, so
-Django answers with its "does not exist" redirect. Superusers see everything. Roles
+and object URLs are all filtered through it; a foreign object's URL is a 404. Superusers see everything. Roles
 (DESIGN §3): owners edit everything of their salon; staff edit appointments and
 customer notes and only look at the rest.
 """
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from businesses.models import Business, BusinessMembership, Service, StaffMember
@@ -91,6 +91,14 @@ class BusinessScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         businesses = businesses_of_member(request.user, roles=EVERY_ROLE)
         lookup = f"{self.business_lookup}__in" if self.business_lookup else "pk__in"
         return queryset.filter(**{lookup: businesses})
+
+    def get_object(self, request, object_id, from_field=None):
+        # Another salon's object (or none) is a 404, as everywhere else in Chairtime, not
+        # Django's redirect to the index with "does not exist".
+        found = super().get_object(request, object_id, from_field)
+        if found is None:
+            raise Http404(f"No {self.opts.verbose_name} with that id here.")
+        return found
 
     # Permissions come from membership and role, not from Django's global model permissions.
     def has_module_permission(self, request):

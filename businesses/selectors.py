@@ -97,3 +97,24 @@ def own_column_only(user: Person, business: Business) -> set | None:
     if not business.memberships.filter(user__pk=user.pk, own_column_only=True).exists():
         return None
     return set(business.staff.filter(user__pk=user.pk).values_list("pk", flat=True))
+
+
+def sees_column(user: Person, business: Business, staff_id: object) -> bool:
+    """May `user` see the appointments of this staff member (own_column_only)?"""
+    only = own_column_only(user, business)
+    return only is None or staff_id in only
+
+
+def within_own_columns(user: Person) -> Q:
+    """A filter for rows with `business` and `staff` (appointments): what `user` may see of
+    them under own_column_only: everything at salons where they are not limited, only their
+    own staff member's rows where they are."""
+    if not user.is_authenticated or user.is_superuser:
+        return Q()
+    owned = BusinessMembership.objects.filter(user__pk=user.pk, role=BusinessMembership.Role.OWNER).values("business")
+    limited = (
+        BusinessMembership.objects.filter(user__pk=user.pk, role=BusinessMembership.Role.STAFF, own_column_only=True)
+        .exclude(business__in=owned)
+        .values("business")
+    )
+    return ~Q(business__in=limited) | Q(staff__user__pk=user.pk)

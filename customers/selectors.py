@@ -30,8 +30,9 @@ def client_phone_match(query: str) -> Q | None:
 
 
 def client_match(query: str) -> Q:
-    """The one rule for finding a salon's client (front desk search, admin client list): the
-    names the salon entered or the account's, the email, or the phone digits."""
+    """How the front desk finds a salon's client as staff type: the names the salon entered
+    or the account's, the email, or the phone digits. (The admin's client list searches the
+    same fields with Django's search, plus `client_phone_match`.)"""
     match = (
         Q(first_name__icontains=query)
         | Q(last_name__icontains=query)
@@ -44,7 +45,7 @@ def client_match(query: str) -> Q:
 
 
 def search_clients(business: Business, query: str, *, limit: int) -> list[CustomerBusinessRelationship]:
-    """`business`'s clients matching `query` (at least two characters), by name."""
+    """`business`'s clients matching `query` (at least two characters), ordered by name."""
     query = query.strip()[:100]
     if len(query) < 2:
         return []

@@ -263,6 +263,8 @@ def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> Cu
             account = customer_sign_up_or_in(challenge)
         if account is None or has_staff_access(account.user):  # staff since the code was sent
             raise CodeExpired()
+        if account.phone_verified:  # salons may have booked them by that number meanwhile
+            claim_phone_only_records(account)
         return account
 
 
@@ -370,7 +372,11 @@ def claim_phone_only_records(customer: CustomerAccount) -> int:
     for record in records:
         Appointment.objects.filter(customer=record).update(customer=customer)
         for theirs in CustomerBusinessRelationship.objects.select_for_update().filter(customer=record):
-            ours = CustomerBusinessRelationship.objects.filter(customer=customer, business=theirs.business_id).first()
+            ours = (
+                CustomerBusinessRelationship.objects.select_for_update()
+                .filter(customer=customer, business=theirs.business_id)
+                .first()
+            )
             if ours is None:
                 CustomerBusinessRelationship.objects.filter(pk=theirs.pk).update(customer=customer)
                 continue

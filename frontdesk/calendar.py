@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
-
 from booking.availability import Span, local_instant, merged, seconds, subtract, working_shifts
-from booking.models import OCCUPYING_STATUSES, Appointment
+from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment
 from booking.selectors import weekly_hours
 from businesses.models import Business, OpeningHours, StaffMember, TimeOff, WorkingHours
 from customers.models import CustomerBusinessRelationship
@@ -125,8 +123,7 @@ class Loaded(WorkingTime):
     staff: list[StaffMember]
     first_day: date
     days: int
-    appointments: list[Appointment]
-    warnings: dict  # customer id -> [str] (allergies, patch test) at this salon
+    appointments: list[Appointment]  # each with the salon's name for the client and their warnings
 
 
 def load(business: Business, staff: list[StaffMember], *, first_day: date, days: int) -> Loaded:
@@ -160,19 +157,16 @@ def load(business: Business, staff: list[StaffMember], *, first_day: date, days:
         first_day=first_day,
         days=days,
         appointments=appointments,
-        warnings=warnings,
     )
 
 
-def visible_staff(business: Business, only: set | None, *, staff_id: str | None = None) -> list[StaffMember]:
+def visible_staff(business: Business, only: set | None) -> list[StaffMember]:
     """Active staff shown as columns (one query): all, or those in `only` (a member limited to
-    their own column), or the one asked for."""
+    their own column)."""
     members = business.staff.filter(is_active=True).order_by("position", "name", "pk")
     if only is not None:
         members = members.filter(pk__in=only)
-    if staff_id:
-        members = members.filter(pk=staff_id)
-    return list(members.prefetch_related(Prefetch("services")))
+    return list(members)
 
 
 def row_index(rows: list[int], instant: int) -> int:
@@ -207,11 +201,15 @@ def lay_out_column(
     """
     ends = [*rows[1:], grid_end]
     holder: dict[int, Holding] = {}
-    for appointment in appointments:
+    # What holds the time first, then finished appointments in the rows still empty (a
+    # no-show's time may have been booked again).
+    for appointment in sorted(appointments, key=lambda a: (a.status not in OCCUPYING_STATUSES, a.start)):
         first = row_index(rows, seconds(appointment.start))
         last = max(first, row_index(rows, seconds(appointment.end) - 1))
         while first in holder and first < last:
             first += 1
+        if first in holder:
+            continue  # no row left to show it in: its panel is still reached from the client card
         for i in range(first, last + 1):
             holder.setdefault(i, ("appointment", (appointment.pk,), appointment, ""))
     for appointment in appointments:
@@ -227,7 +225,9 @@ def lay_out_column(
                 holder.setdefault(i, ("off", (low, high), None, reason))
     working = subtract(merged(shifts), merged(span for span, _ in time_off))
     for i, (start, end) in enumerate(zip(rows, ends, strict=True)):
-        if i not in holder:
+        if i not in holder and end <= start:  # a wall-clock time the clocks skip (week view)
+            holder[i] = ("closed", (), None, "")
+        elif i not in holder:
             inside = any(low <= start and end <= high for low, high in working)
             holder[i] = ("free", (i,), None, "") if inside else ("closed", (), None, "")
     return holder
@@ -278,24 +278,29 @@ def day_rows(loaded: Loaded, day: date, appointments: list[Appointment]) -> tupl
             last += step
     while first < day_start:
         first += step
-    last = min(last, day_end) if last > day_end else last
     return list(range(first, last, step)), last
 
 
 def week_rows(loaded: Loaded, day: date, clock: list[time]) -> tuple[list[int], int]:
-    """The week view's rows on one day: the same wall-clock times every day."""
+    """The week view's rows on one day: the same wall-clock times every day. A time the
+    clocks skip that day (spring forward) becomes an empty row at the next real one."""
     zone = loaded.business.zone
-    instants = sorted({seconds(local_instant(day, at, zone)) for at in clock})
-    if not instants:
+    if not clock:
         return [], 0
-    return instants, instants[-1] + int(loaded.business.slot_interval.total_seconds())
+    grid_end = seconds(local_instant(day, clock[-1], zone)) + loaded.business.slot_interval_minutes * 60
+    rows: list[int] = []
+    for at in reversed(clock):
+        moment = local_instant(day, at, zone)
+        exists = moment.astimezone(zone).time() == at
+        rows.append(seconds(moment) if exists else (rows[-1] if rows else grid_end))
+    return rows[::-1], grid_end
 
 
-def labelled(rows: list[int], zone: ZoneInfo, *, now: datetime) -> list[Row]:
+def labelled(rows: list[int], grid_end: int, zone: ZoneInfo, *, now: datetime) -> list[Row]:
     result = []
     previous_zone = None
     now_epoch = seconds(now)
-    ends = [*rows[1:], rows[-1] + (rows[1] - rows[0] if len(rows) > 1 else 900)] if rows else []
+    ends = [*rows[1:], grid_end] if rows else []
     for start, end in zip(rows, ends, strict=True):
         local = instant(start).astimezone(zone)
         name = local.tzname()
@@ -310,12 +315,9 @@ def attach(rows: list[Row], columns: list[Column]) -> None:
         row.cells = [(column, column.cells[i]) for column in columns if i in column.cells]
 
 
-def occupying(appointments: list[Appointment]) -> list[Appointment]:
-    return [a for a in appointments if a.status in OCCUPYING_STATUSES or a.status in SHOWN_AFTER]
-
-
-# Finished appointments still sit where they were in the day (they took the time).
-SHOWN_AFTER = ("completed", "no_show")
+def kept(appointments: list[Appointment]) -> list[Appointment]:
+    """What the grid shows: every appointment but the cancelled ones (those are listed apart)."""
+    return [a for a in appointments if a.status in KEPT_STATUSES]
 
 
 @dataclass
@@ -335,7 +337,7 @@ def column_for(
         for a in loaded.appointments
         if a.staff_id == member.pk and seconds(a.start) < day_end and seconds(a.end) > day_start
     ]
-    shown = occupying(mine)
+    shown = kept(mine)
     away = [*loaded.time_off[member.pk], *loaded.closures]
     holder = (
         lay_out_column(rows, grid_end, appointments=shown, shifts=loaded.shifts[member.pk], time_off=away)
@@ -351,13 +353,13 @@ def column_for(
 def day_view(loaded: Loaded, *, now: datetime) -> CalendarPage:
     day = loaded.first_day
     zone = loaded.business.zone
-    shown = occupying(loaded.appointments)
+    shown = kept(loaded.appointments)
     rows, grid_end = day_rows(loaded, day, shown)
     columns = [
         column_for(loaded, member, day, rows, grid_end, key=str(member.pk), title=member.name)
         for member in loaded.staff
     ]
-    labels = labelled(rows, zone, now=now)
+    labels = labelled(rows, grid_end, zone, now=now)
     attach(labels, columns)
     return CalendarPage(rows=labels, columns=columns)
 
@@ -373,7 +375,7 @@ def week_clock(loaded: Loaded) -> list[time]:
     step = loaded.business.slot_interval_minutes
     hours = [interval for intervals in loaded.opening.values() for interval in intervals]
     spans = [(minutes(start), minutes(end)) for start, end in hours]
-    for appointment in occupying(loaded.appointments):
+    for appointment in kept(loaded.appointments):
         low = appointment.blocked_range.lower.astimezone(zone)
         high = appointment.blocked_range.upper.astimezone(zone)
         spans.append((minutes(low.time()), minutes(high.time()) if high.date() == low.date() else 24 * 60))
@@ -395,13 +397,10 @@ def week_view(loaded: Loaded, member: StaffMember, *, now: datetime) -> Calendar
     for offset in range(loaded.days):
         day = loaded.first_day + timedelta(days=offset)
         rows, grid_end = week_rows(loaded, day, clock)
-        if len(rows) != len(clock):  # a DST gap swallowed a wall-clock time: keep the grid square
-            rows = [seconds(local_instant(day, at, zone)) + i for i, at in enumerate(clock)]
-            grid_end = rows[-1] + int(loaded.business.slot_interval.total_seconds()) if rows else 0
         column = column_for(loaded, member, day, rows, grid_end, key=day.isoformat(), title=f"{day:%a %d %b}")
         columns.append(column)
         if not label_rows and rows:
-            label_rows = labelled(rows, zone, now=now)
+            label_rows = labelled(rows, grid_end, zone, now=now)
             for row, at in zip(label_rows, clock, strict=True):
                 row.label, row.is_now = f"{at:%H:%M}", False
     attach(label_rows, columns)
@@ -420,9 +419,7 @@ def team_load(loaded: Loaded) -> list[list[DayLoad]]:
             booked = [
                 a
                 for a in loaded.appointments
-                if a.staff_id == member.pk
-                and a.status != Appointment.Status.CANCELLED
-                and day_start <= seconds(a.start) < day_end
+                if a.staff_id == member.pk and a.status in KEPT_STATUSES and day_start <= seconds(a.start) < day_end
             ]
             line.append(
                 DayLoad(

@@ -1,6 +1,6 @@
 """The front desk's forms: they validate input; the views call the booking services."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import cast
 
 from django import forms
@@ -11,6 +11,32 @@ from businesses.models import Business, Service, StaffMember
 from config.inputs import validate_within_input_range
 
 
+class LocalMoment(forms.Form):
+    """A date and time on the salon's wall clock. `fold` (hidden, from the cell clicked) picks
+    the second occurrence of a time the clocks repeat; a time they skip is a form error."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    fold = forms.IntegerField(required=False, min_value=0, max_value=1, widget=forms.HiddenInput)
+    business: Business
+
+    def start(self) -> datetime:
+        cleaned = self.cleaned_data
+        moment = datetime.combine(cleaned["date"], cleaned["time"], tzinfo=self.business.zone)
+        return moment.replace(fold=cleaned.get("fold") or 0)
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            moment = self.start()
+            wall = moment.astimezone(UTC).astimezone(self.business.zone)
+            if (wall.date(), wall.time()) != (moment.date(), moment.time().replace(fold=0)):
+                raise ValidationError(
+                    f"{moment:%H:%M} does not exist on {moment:%d %b %Y}: the clocks go forward then."
+                )
+        return cleaned
+
+
 class ClientFields(forms.Form):
     """Who the booking is for: an existing client (filled in by the search) or a new one.
     Staff bookings need an email or a phone; a walk-in needs a name and a phone."""
@@ -19,12 +45,6 @@ class ClientFields(forms.Form):
     last_name = forms.CharField(required=False, max_length=100)
     phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
     email = forms.EmailField(required=False)
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        if not self.errors and not (cleaned.get("email") or cleaned.get("phone")):
-            raise ValidationError("Give the client's phone number or email.")
-        return cleaned
 
     def customer_details(self) -> CustomerDetails:
         cleaned = self.cleaned_data
@@ -45,11 +65,9 @@ def staff_and_services(form: forms.Form, business: Business, staff: list[StaffMe
     choices(form, "service").queryset = Service.objects.filter(business=business, is_active=True)
 
 
-class BookForm(ClientFields):
+class BookForm(LocalMoment, ClientFields):
     staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
     service = forms.ModelChoiceField(queryset=Service.objects.none())
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     field_order = ["staff", "service", "date", "time", "first_name", "last_name", "phone", "email", "notes"]
 
@@ -57,9 +75,6 @@ class BookForm(ClientFields):
         super().__init__(*args, **kwargs)
         self.business = business
         staff_and_services(self, business, staff)
-
-    def start(self) -> datetime:
-        return datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.business.zone)
 
 
 class WalkInForm(ClientFields):
@@ -70,29 +85,28 @@ class WalkInForm(ClientFields):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     field_order = ["staff", "service", "first_name", "last_name", "phone", "email", "notes"]
 
-    def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
+    def __init__(self, *args, business: Business, staff: list[StaffMember], limited: bool, **kwargs):
         super().__init__(*args, **kwargs)
         staff_and_services(self, business, staff)
         self.fields["first_name"].required = True
         self.fields["phone"].required = True
+        if limited:  # a member limited to their own column takes the walk-in themselves
+            choices(self, "staff").required = True
+            choices(self, "staff").empty_label = None
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 40}))
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(LocalMoment):
     staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    field_order = ["staff", "date", "time"]
 
     def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
         super().__init__(*args, **kwargs)
         self.business = business
         choices(self, "staff").queryset = StaffMember.objects.filter(pk__in=[m.pk for m in staff])
-
-    def start(self) -> datetime:
-        return datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=self.business.zone)
 
 
 class TimeOffForm(forms.Form):

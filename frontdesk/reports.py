@@ -18,7 +18,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from booking.availability import local_instant, seconds
-from booking.models import Appointment
+from booking.models import KEPT_STATUSES, Appointment
 from businesses.models import Business
 from frontdesk import calendar
 
@@ -26,8 +26,6 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366  # a leap year: a year on year comparison fits, a decade of rows does not
 
 Status = Appointment.Status
-# Appointments that happened or still hold the chair: every status but cancelled.
-KEPT_STATUSES = (Status.CONFIRMED, Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
 
 
 class PeriodError(ValueError):

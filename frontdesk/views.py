@@ -31,8 +31,9 @@ from booking.services import (
     time_off_add,
 )
 from businesses.models import Business, StaffMember
-from businesses.selectors import business_by_id, businesses_in_admin, member_role, own_column_only
+from businesses.selectors import business_by_id, businesses_in_admin, member_role, own_column_only, sees_column
 from config.errors import DomainError
+from config.inputs import OUT_OF_RANGE, within_input_range
 from customers.models import CustomerBusinessRelationship, User
 from customers.selectors import search_clients
 from frontdesk import calendar
@@ -113,19 +114,27 @@ def parse_day(request: HttpRequest, business: Business) -> date:
     except ValueError:
         messages.error(request, f"{raw[:20]!r} is not a date (YYYY-MM-DD); showing today.")
         return today
-    if abs(day.year - today.year) > 10:
-        messages.error(request, "Choose a date within ten years of today; showing today.")
+    if not within_input_range(day):
+        messages.error(request, f"{OUT_OF_RANGE} Showing today.")
         return today
     return day
 
 
 def parse_start(raw: str, business: Business) -> datetime | None:
-    """A cell's start, as the calendar links it: an ISO instant with its offset."""
+    """A cell's start, as the calendar links it: an ISO instant with its offset, in the
+    salon's zone (its `fold` tells a repeated hour's second occurrence); None when unusable."""
     try:
         start = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return start.astimezone(business.zone) if start.tzinfo else None
+    if start.tzinfo is None or not within_input_range(start):
+        return None
+    return start.astimezone(business.zone).replace(second=0, microsecond=0)
+
+
+def at_cell(start: datetime) -> dict[str, object]:
+    """A form's initial date, time and fold for a cell's start."""
+    return {"date": start.date(), "time": start.time(), "fold": start.fold}
 
 
 @require_GET
@@ -171,7 +180,6 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             week_days=[day + timedelta(days=n) for n in range(7)],
             page=page,
             loads=loads,
-            warnings=loaded.warnings,
             staff=staff,
             member=member,
             show_cancelled=show_cancelled,
@@ -223,8 +231,7 @@ def scoped_appointment(request: HttpRequest, appointment_id, *, business: Busine
     appointment = appointments.select_related("business", "customer", "service", "staff").first()
     if appointment is None:
         raise Http404("No such appointment.")
-    only = own_column_only(request.user, appointment.business)
-    if only is not None and appointment.staff_id not in only:
+    if not sees_column(request.user, appointment.business, appointment.staff_id):
         raise Http404("No such appointment.")
     return appointment
 
@@ -255,6 +262,7 @@ def book_view(request: HttpRequest) -> HttpResponse:
                     customer_details=form.customer_details(),
                     source=Appointment.Source.ADMIN,
                     notes=form.cleaned_data["notes"],
+                    any_minute=True,  # the desk books any free minute of working time
                 )
             except DomainError as error:
                 refuse(form, error)
@@ -265,7 +273,7 @@ def book_view(request: HttpRequest) -> HttpResponse:
         initial: dict[str, object] = {}
         start = parse_start(request.GET.get("start", ""), business)
         if start is not None:
-            initial.update(date=start.date(), time=start.time().replace(second=0, microsecond=0))
+            initial.update(at_cell(start))
         if request.GET.get("staff"):
             initial["staff"] = request.GET["staff"]
         form = BookForm(initial=initial, business=business, staff=staff)
@@ -286,17 +294,15 @@ def book_view(request: HttpRequest) -> HttpResponse:
 def walk_in_view(request: HttpRequest) -> HttpResponse:
     business = required_business(request)
     staff = columns_of(request, business)
+    limited = own_column_only(request.user, business) is not None
     if request.method == "POST":
-        form = WalkInForm(request.POST, business=business, staff=staff)
+        form = WalkInForm(request.POST, business=business, staff=staff, limited=limited)
         if form.is_valid():
-            member = form.cleaned_data["staff"]
-            if member is None and len(staff) == 1:
-                member = staff[0]  # limited to their own column: they take the walk-in
             try:
                 appointment = appointment_walk_in(
                     business=business,
                     service=form.cleaned_data["service"],
-                    staff=member,
+                    staff=form.cleaned_data["staff"],
                     by=actor_for(signed_in(request), business),
                     customer_details=form.customer_details(),
                     notes=form.cleaned_data["notes"],
@@ -308,7 +314,7 @@ def walk_in_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Walk-in booked with {appointment.staff} at {local:%H:%M}.")
                 return redirect(appointment_url(appointment))
     else:
-        form = WalkInForm(initial={"staff": request.GET.get("staff")}, business=business, staff=staff)
+        form = WalkInForm(initial={"staff": request.GET.get("staff")}, business=business, staff=staff, limited=limited)
     return show(
         request,
         "walk_in.html",
@@ -342,7 +348,7 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
     local = timezone.localtime(appointment.start, business.zone)
     cancel_form = CancelForm()
     reschedule_form = RescheduleForm(
-        initial={"staff": appointment.staff_id, "date": local.date(), "time": local.time()},
+        initial={"staff": appointment.staff_id, **at_cell(local)},
         business=business,
         staff=staff,
     )
@@ -368,6 +374,7 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
                         start=reschedule_form.start(),
                         staff=reschedule_form.cleaned_data["staff"],
                         by=by,
+                        any_minute=True,
                     )
                     messages.success(request, "Moved.")
                     return redirect(appointment_url(appointment))
@@ -421,6 +428,7 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
                     start=form.start(),
                     staff=form.cleaned_data["staff"],
                     by=actor_for(signed_in(request), business),
+                    any_minute=True,
                 )
             except DomainError as error:
                 refuse(form, error)
@@ -432,11 +440,7 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
             appointment.start, business.zone
         )
         form = RescheduleForm(
-            initial={
-                "staff": request.GET.get("staff") or appointment.staff_id,
-                "date": start.date(),
-                "time": start.time(),
-            },
+            initial={"staff": request.GET.get("staff") or appointment.staff_id, **at_cell(start)},
             business=business,
             staff=staff,
         )

@@ -59,7 +59,9 @@ def availability_body(business, service, slots) -> dict:
 
 
 class CustomerInput(serializers.Serializer):
-    email = StrictEmailField()
+    """Who a member books for: an email or a phone (a client known by phone only), or both."""
+
+    email = StrictEmailField(required=False, allow_blank=True, default="")
     phone = StrictCharField(required=False, allow_blank=True, max_length=32, default="")
     first_name = StrictCharField(required=False, allow_blank=True, max_length=100, default="")
     last_name = StrictCharField(required=False, allow_blank=True, max_length=100, default="")

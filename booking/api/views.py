@@ -40,7 +40,7 @@ from booking.services import (
 )
 from businesses.api import business_or_404
 from businesses.models import Business, Service, StaffMember
-from businesses.selectors import business_by_id
+from businesses.selectors import business_by_id, sees_column
 from config.api_fields import parse_uuid
 from config.api_schema import errors
 from customers.credentials import is_customer_only
@@ -230,7 +230,8 @@ def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:
         actor = Actor(user=request.user, label=request.user.email)
     else:
         actor = actor_for(request.user, appointment.business)
-    if not actor.is_member and appointment.customer.user_id != request.user.pk:
+    own = appointment.customer.user_id == request.user.pk
+    if not own and not (actor.is_member and sees_column(request.user, appointment.business, appointment.staff_id)):
         raise Http404
     return appointment, actor
 

@@ -53,9 +53,9 @@ def test_staff_lists_show_only_their_salon(client, alice, services, staff, beta_
 @pytest.mark.parametrize("name", ["business", "staffmember", "service", "timeoff", "appointment"])
 def test_a_foreign_object_url_shows_nothing_of_it(client, alice, services, beta_objects, name):
     client.force_login(alice)
-    response = client.get(change_url(beta_objects[name]), follow=True)
+    response = client.get(change_url(beta_objects[name]))
     html = response.content.decode()
-    assert "exist" in html or response.status_code == 404  # Django: "... does not exist"
+    assert response.status_code == 404
     assert "Zed" not in html and "Beta cut" not in html and "Salon Beta" not in html
 
 

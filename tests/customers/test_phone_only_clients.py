@@ -94,3 +94,37 @@ def test_a_verified_customers_number_is_not_matched_by_a_staff_phone_booking(sal
         customer_details=CustomerDetails(phone="07911 123456"),
     )
     assert booked.customer_id != account.pk and booked.customer.email is None
+
+
+def test_signing_in_claims_records_booked_by_the_number_since(api_client, salon, staff, services):
+    """A salon books the verified number as a new phone-only client (it never files a desk
+    booking under a customer's own account); the customer's next sign-in takes it over."""
+    from tests.customers.test_sign_in_security import sign_in, verify, with_known_code
+
+    account = CustomerAccount.objects.create(email="robin@example.com", phone="+447911123456", phone_verified=True)
+    booked = appointment_book(
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        start=at(10),
+        by=Actor.system(),
+        customer_details=CustomerDetails(phone="07911 123456"),
+    )
+    assert booked.customer_id != account.pk
+    challenge = sign_in(api_client, email="robin@example.com")
+    assert verify(api_client, challenge, with_known_code(challenge)).status_code == 200
+    booked.refresh_from_db()
+    assert booked.customer_id == account.pk
+
+
+def test_erasing_an_account_clears_what_salons_noted_about_the_person(salon, staff, services, dana):
+    from booking.services import customer_erase
+
+    relationship = CustomerBusinessRelationship.objects.create(
+        customer=dana, business=salon, allergies="PPD", patch_test_required=True, patch_test_on=MONDAY
+    )
+    ClientNote.objects.create(relationship=relationship, text="6/0 + 20 vol")
+    customer_erase(customer=dana)
+    relationship.refresh_from_db()
+    assert (relationship.allergies, relationship.patch_test_required, relationship.patch_test_on) == ("", False, None)
+    assert not ClientNote.objects.exists()

@@ -172,7 +172,7 @@ def test_week_view_pins_the_query_count(client, alice, salon, staff, services, d
         make_appointment(
             staff=staff[0], service=services[0], customer=dana, start=at(10, day=MONDAY + timedelta(days=day))
         )
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(reverse("admin:frontdesk-calendar"), params)
     html = response.content.decode()
     assert html.count('class="block status-confirmed"') == 5
@@ -431,9 +431,32 @@ def test_admin_wears_chairtime_and_the_salon(client, alice, salon):
     assert html.index(reverse("admin:frontdesk-calendar")) < html.index("/admin/booking/")
 
 
-def test_a_phone_only_booking_and_an_email_are_two_ways_to_the_same_client(salon, staff, services):
+def test_a_phone_only_client_is_found_again_by_number_and_name(salon, staff, services):
     by = Actor.system()
-    first = appointment_book(
+
+    def book(hour, **details):
+        return appointment_book(
+            business=salon,
+            service=services[0],
+            staff=staff[0],
+            start=at(hour),
+            by=by,
+            customer_details=CustomerDetails(**details),
+        )
+
+    first = book(10, phone="07911 222333", first_name="Sam")
+    again = book(11, phone="+44 7911 222333")
+    same_name = book(12, phone="07911222333", first_name="sam")
+    family = book(13, phone="07911 222333", first_name="Alex")  # a shared family phone
+    assert first.customer_id == again.customer_id == same_name.customer_id
+    assert family.customer_id != first.customer_id
+    assert first.customer.email is None and first.customer.first_name == ""  # names stay with the salon
+    assert CustomerBusinessRelationship.objects.get(customer=first.customer).first_name.casefold() == "sam"
+
+
+def test_another_salons_phone_only_record_is_not_reused(salon, staff, services, other_salon):
+    by = Actor.system()
+    here = appointment_book(
         business=salon,
         service=services[0],
         staff=staff[0],
@@ -441,30 +464,134 @@ def test_a_phone_only_booking_and_an_email_are_two_ways_to_the_same_client(salon
         by=by,
         customer_details=CustomerDetails(phone="07911 222333", first_name="Sam"),
     )
-    second = appointment_book(
+    member = other_salon.staff.get()
+    elsewhere = appointment_book(
+        business=other_salon,
+        service=other_salon.services.get(),
+        staff=member,
+        start=at(15),
+        by=by,
+        customer_details=CustomerDetails(phone="+447911222333"),
+    )
+    assert elsewhere.customer_id != here.customer_id
+
+
+def test_an_email_clients_salon_phone_does_not_catch_a_walk_in(salon, staff, services, dana):
+    CustomerBusinessRelationship.objects.create(customer=dana, business=salon, phone="+447911222333")
+    walk_in = appointment_book(
         business=salon,
         service=services[0],
         staff=staff[0],
-        start=at(11),
-        by=by,
-        customer_details=CustomerDetails(phone="+44 7911 222333"),
-    )
-    assert first.customer_id == second.customer_id
-    assert first.customer.email is None
-    other = BusinessFactory()
-    member = StaffMemberFactory(business=other)
-    service = ServiceFactory(business=other)
-    service.staff.set([member])
-    from tests.factories import open_all_week
-
-    open_all_week(other, member)
-    elsewhere = appointment_book(
-        business=other,
-        service=service,
-        staff=member,
         start=at(10),
-        by=by,
-        customer_details=CustomerDetails(phone="07911 222333"),
+        by=Actor.system(),
+        customer_details=CustomerDetails(phone="07911 222333", first_name="Kim"),
     )
-    # Another salon's phone-only record of the number is the same unclaimed record.
-    assert elsewhere.customer_id == first.customer_id
+    assert walk_in.customer_id != dana.pk
+
+
+def test_a_no_show_whose_time_was_booked_again_leaves_the_new_booking_on_the_grid(
+    client, alice, salon, staff, services, dana
+):
+    ana = staff[0]
+    make_appointment(staff=ana, service=services[1], customer=dana, start=at(10), status="no_show")
+    walk_in = make_appointment(staff=ana, service=services[0], customer=CustomerFactory(), start=at(10, 6))
+    client.force_login(alice)
+    html = calendar(client, salon).content.decode()
+    assert f'data-appointment="{walk_in.pk}"' in html
+
+
+def test_the_desk_books_a_cell_off_the_customers_grid(client, bob, salon, staff, services):
+    """A shift starting at 13:45 on a 30-minute grid: customers get 13:45, 14:15...; the desk
+    may book the 14:00 cell it shows."""
+    salon.slot_interval_minutes = 30
+    salon.save()
+    ana = staff[0]
+    WorkingHours.objects.filter(staff=ana, weekday=0).update(start=time(13, 45))
+    client.force_login(bob)
+    response = client.post(
+        reverse("admin:frontdesk-book"),
+        {
+            "business": salon.pk,
+            "staff": ana.pk,
+            "service": services[0].pk,
+            "date": "2030-03-04",
+            "time": "14:00",
+            "first_name": "Pat",
+            "phone": "07911 123456",
+        },
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.get().start == at(14)
+
+
+def test_the_second_one_oclock_on_the_fall_back_day_books_the_second_one(client, bob, salon, staff, services):
+    for weekday in range(7):
+        OpeningHours.objects.get_or_create(business=salon, weekday=weekday, start=time(0), end=time(23, 59))
+        for member in staff:
+            WorkingHours.objects.get_or_create(staff=member, weekday=weekday, start=time(0), end=time(23, 59))
+    OpeningHours.objects.filter(business=salon, start=time(9)).delete()
+    WorkingHours.objects.filter(staff__in=staff, start=time(9)).delete()
+    ana = staff[0]
+    second = datetime(2030, 10, 27, 1, 0, tzinfo=UTC)  # 01:00 GMT, after 01:00 BST (00:00 UTC)
+    client.force_login(bob)
+    url = reverse("admin:frontdesk-book")
+    form = client.get(url, {"business": salon.pk, "staff": ana.pk, "start": second.isoformat()}).content.decode()
+    assert 'name="fold" value="1"' in form
+    post = {
+        "business": salon.pk,
+        "staff": ana.pk,
+        "service": services[0].pk,
+        "first_name": "Pat",
+        "phone": "07911 123456",
+    }
+    booked = client.post(url, {**post, "date": "2030-10-27", "time": "01:00", "fold": "1"})
+    assert booked.status_code == 302, re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', booked.content.decode())
+    assert Appointment.objects.get().start == second
+    gap = client.post(url, {**post, "date": "2030-03-31", "time": "01:30", "fold": "0"})
+    assert gap.status_code == 200 and "does not exist on 31 Mar 2030" in gap.content.decode()
+
+
+@pytest.mark.parametrize("start", ["0001-01-01T00:00+05:00", "9999-12-31T23:59-05:00", "nonsense", "2030-03-04T10:00"])
+def test_odd_cell_starts_are_ignored_not_a_500(client, alice, salon, staff, services, start):
+    client.force_login(alice)
+    for name in ("admin:frontdesk-book", "admin:frontdesk-time-off"):
+        assert client.get(reverse(name), {"business": salon.pk, "start": start}).status_code == 200
+
+
+def test_a_checked_in_client_is_not_a_no_show(client, bob, salon, staff, services, dana):
+    booked = make_appointment(
+        staff=staff[0],
+        service=services[0],
+        customer=dana,
+        start=timezone.now() - timedelta(minutes=5),
+        status="arrived",
+    )
+    client.force_login(bob)
+    url = reverse("admin:frontdesk-appointment", args=[booked.pk])
+    assert 'value="no_show"' not in client.get(url).content.decode()
+    response = client.post(url, {"action": "no_show"}, follow=True)
+    assert "The client checked in" in response.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == "arrived"
+
+
+def test_a_column_limited_stylist_sees_only_their_appointments_anywhere(client, salon, staff, services, dana):
+    ana, ben = staff
+    user = MembershipFactory(business=salon, role=BusinessMembership.Role.STAFF, own_column_only=True).user
+    ana.user = user
+    ana.save()
+    mine = make_appointment(staff=ana, service=services[0], customer=dana, start=at(10))
+    theirs = make_appointment(staff=ben, service=services[0], customer=dana, start=at(11))
+    client.force_login(user)
+    listed = client.get(reverse("admin:booking_appointment_changelist")).context["cl"].result_list
+    assert [a.pk for a in listed] == [mine.pk]
+    assert client.get(reverse("admin:booking_appointment_change", args=[theirs.pk])).status_code == 404
+    assert client.get(f"/api/appointments/{theirs.pk}").status_code == 404
+    assert client.get(f"/api/appointments/{mine.pk}").status_code == 200
+    # A walk-in goes to their own column, never to "whoever is free".
+    walk_in = client.post(
+        reverse("admin:frontdesk-walk-in"),
+        {"business": salon.pk, "staff": "", "service": services[0].pk, "first_name": "W", "phone": "07911 123456"},
+    )
+    assert walk_in.status_code == 200 and "This field is required" in walk_in.content.decode()
+    assert Appointment.objects.count() == 2

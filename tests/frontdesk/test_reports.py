@@ -253,7 +253,7 @@ def test_the_query_count_does_not_grow_with_appointments(
     assert '<th scope="row">Booked</th><td class="num">20</td>' in html
 
 
-QUERIES = 23
+QUERIES = 22
 
 
 # Who sees what

@@ -13,10 +13,8 @@ from booking.services import Actor, CustomerDetails, appointment_book
 from businesses.models import BusinessMembership, OpeningHours, TimeOff, WorkingHours
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from tests.factories import (
-    BusinessFactory,
     CustomerFactory,
     MembershipFactory,
-    ServiceFactory,
     StaffMemberFactory,
     make_appointment,
 )

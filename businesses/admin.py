@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin
 from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+from config.inputs import OUT_OF_RANGE, within_input_range
 
 
 class OpeningHoursInline(ScopedInlineMixin, admin.TabularInline):
@@ -118,8 +119,25 @@ class ServiceAdmin(BusinessScopedAdmin):
     search_fields = ["name", "description"]
 
 
+class TimeOffAdminForm(forms.ModelForm):
+    """Dates within the calendar we serve: a closure in year 9999 must not reach the engine."""
+
+    class Meta:
+        model = TimeOff
+        fields = ["business", "staff", "start", "end", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value is not None and not within_input_range(value):
+                self.add_error(name, OUT_OF_RANGE)
+        return cleaned
+
+
 @admin.register(TimeOff)
 class TimeOffAdmin(BusinessScopedAdmin):
+    form = TimeOffAdminForm
     list_display = ["__str__", "business", "staff", "start", "end", "reason"]
     list_filter = [("business", admin.RelatedOnlyFieldListFilter), ("staff", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "start"

@@ -144,3 +144,23 @@ def test_a_salon_with_a_stored_logo_still_saves_its_settings(client, alice, salo
     assert response.status_code == 302, response.context["adminform"].form.errors
     salon.refresh_from_db()
     assert salon.name == "Renamed"
+
+
+def test_time_off_far_outside_the_calendar_is_a_form_error(client, alice, salon, staff):
+    from businesses.models import TimeOff
+
+    client.force_login(alice)
+    response = client.post(
+        "/admin/businesses/timeoff/add/",
+        {
+            "business": salon.pk,
+            "staff": staff[0].pk,
+            "start_0": "9999-12-30",
+            "start_1": "09:00",
+            "end_0": "9999-12-31",
+            "end_1": "09:00",
+            "reason": "forever",
+        },
+    )
+    assert response.status_code == 200 and "within 10 years" in response.content.decode()
+    assert not TimeOff.objects.exists()

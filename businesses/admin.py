@@ -127,7 +127,7 @@ class TimeOffAdminForm(forms.ModelForm):
         fields = ["business", "staff", "start", "end", "reason"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for name in ("start", "end"):
             value = cleaned.get(name)
             if value is not None and not within_input_range(value):

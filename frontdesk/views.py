@@ -284,6 +284,10 @@ def book_view(request: HttpRequest) -> HttpResponse:
             request,
             business,
             title="Book an appointment",
+            heading="Book an appointment",
+            intro=f"Times in {business.timezone}. Existing clients are matched by email, or by the phone "
+            "this salon has for them.",
+            submit="Book",
             form=form,
             search_url=f"{reverse('admin:frontdesk-client-search')}?business={business.pk}",
         ),
@@ -317,11 +321,14 @@ def walk_in_view(request: HttpRequest) -> HttpResponse:
         form = WalkInForm(initial={"staff": request.GET.get("staff")}, business=business, staff=staff, limited=limited)
     return show(
         request,
-        "walk_in.html",
+        "book.html",
         context(
             request,
             business,
             title="Walk-in",
+            heading="Walk-in",
+            intro="Books from this minute, or the next free one today. A name and phone number are enough.",
+            submit="Book walk-in",
             form=form,
             search_url=f"{reverse('admin:frontdesk-client-search')}?business={business.pk}",
         ),

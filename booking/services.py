@@ -197,6 +197,17 @@ def snapshot(appointment: Appointment) -> Appointment:
 def record_history(
     appointment: Appointment, *, action: str, by: Actor, note: str = "", old: Appointment | None = None
 ) -> AppointmentHistory:
+    logger.info(
+        "appointment %s %s",
+        appointment.pk,
+        action,
+        extra={
+            "appointment_id": str(appointment.pk),
+            "action": action,
+            "business_id": str(appointment.business_id),
+            "user_id": by.user.pk if by.user is not None else None,
+        },
+    )
     return AppointmentHistory.objects.create(
         appointment=appointment,
         action=action,

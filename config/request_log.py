@@ -1,0 +1,74 @@
+"""Request ids and the access log.
+
+Every request gets an id: the load balancer's `X-Request-ID` when it is a sane token, else a
+new one. It is returned in the response's `X-Request-ID`, and every log line written while
+the request runs carries it (`RequestIdFilter`). One access line per request records method,
+path (never the query string: it may carry codes or tokens), status, duration, and the user
+and business ids where known. In production the lines are JSON (settings.LOGGING).
+"""
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+access_logger = logging.getLogger("chairtime.access")
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_from(request: HttpRequest) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if SANE_ID.match(given) else uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` (empty outside a request) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
+
+
+def business_id_of(request: HttpRequest) -> str | None:
+    """The business a request is about, when its URL or query names one."""
+    match = getattr(request, "resolver_match", None)
+    found = (match.kwargs.get("business_id") if match else None) or request.GET.get("business")
+    return str(found)[:64] if found else None
+
+
+class RequestLogMiddleware:
+    """Second in MIDDLEWARE (after the health probes, which are not logged)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request)
+        token = current_request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            user = getattr(request, "user", None)
+            access_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "business_id": business_id_of(request),
+                },
+            )
+            return response
+        finally:
+            current_request_id.reset(token)

@@ -1,0 +1,17 @@
+"""deploy/gunicorn.conf.py serves the app: probes, request ids, a clean stop on SIGTERM."""
+
+import httpx
+import pytest
+
+from tests.multi_worker import gunicorn
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_production_server_configuration_answers_the_probes():
+    with gunicorn(workers=2, threads=2) as base:
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        ready = httpx.get(f"{base}/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+        page = httpx.get(f"{base}/customer/login", headers={"X-Request-ID": "probe-7"})
+        assert page.status_code == 200 and page.headers["X-Request-ID"] == "probe-7"

@@ -1,0 +1,77 @@
+"""Request ids, the access log, booking-change lines and the production JSON format."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+from booking.services import Actor, appointment_book
+from tests.config.test_settings import PROD, ROOT
+
+
+def test_every_answer_carries_a_request_id(client):
+    mine = client.get("/healthz-is-not-this", HTTP_X_REQUEST_ID="lb-1234.abc")
+    assert mine["X-Request-ID"] == "lb-1234.abc"
+    made_up = client.get("/customer/login", HTTP_X_REQUEST_ID="bad id\r\nInjected: yes")
+    assert made_up["X-Request-ID"] != "bad id" and len(made_up["X-Request-ID"]) == 32
+
+
+def test_one_access_line_per_request_without_the_query_string(client, alice, caplog):
+    caplog.set_level(logging.INFO, logger="chairtime.access")
+    client.force_login(alice)
+    response = client.get("/admin/calendar/", {"business": "nonsense", "code": "12345678"}, HTTP_X_REQUEST_ID="r-1")
+    lines = [r for r in caplog.records if r.name == "chairtime.access"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert (line.method, line.path, line.status, line.user_id) == (
+        "GET",
+        "/admin/calendar/",
+        response.status_code,
+        alice.pk,
+    )
+    assert line.request_id == "r-1" and line.duration_ms >= 0
+    assert "12345678" not in line.getMessage() and "12345678" not in line.path
+
+
+def test_each_booking_change_is_one_log_line(salon, staff, services, dana, caplog):
+    from datetime import UTC, datetime
+
+    caplog.set_level(logging.INFO, logger="booking.services")
+    appointment = appointment_book(
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        start=datetime(2030, 3, 4, 10, tzinfo=UTC),
+        by=Actor.system(),
+        customer=dana,
+        notify=False,
+    )
+    lines = [r for r in caplog.records if getattr(r, "appointment_id", None) == str(appointment.pk)]
+    assert [(r.action, r.business_id) for r in lines] == [("created", str(salon.pk))]
+
+
+def test_production_logs_are_one_json_object_a_line():
+    script = (
+        "import django, logging; django.setup(); "
+        "from config.request_log import current_request_id; current_request_id.set('req-9'); "
+        "logging.getLogger('booking.services').info('appointment a1 created', "
+        "extra={'appointment_id': 'a1', 'action': 'created'})"
+    )
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "CACHE_URL")
+    }
+    environment.update(PROD, SECRET_KEY="k" * 60, DJANGO_SETTINGS_MODULE="config.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "INFO" and line["logger"] == "booking.services"
+    assert (line["message"], line["appointment_id"], line["action"], line["request_id"]) == (
+        "appointment a1 created",
+        "a1",
+        "created",
+        "req-9",
+    )
+    assert "timestamp" in line

@@ -123,6 +123,33 @@ def still_current(appointment: Appointment, kind: str, sequence: int) -> bool:
     return True
 
 
+def record_pending(appointment: Appointment, kind: str) -> None:
+    """The outbox: one pending row per message about this version of the appointment, written
+    in the caller's transaction. If the broker is down when it commits, the booking still
+    stands and `stranded` finds the rows for the sweeper; the claim in `deliver` keeps each
+    message to one send however many tasks run for it."""
+    rows = [
+        Notification(appointment=appointment, kind=kind, channel=channel, sequence=appointment.sequence, recipient=to)
+        for channel, to in recipients(appointment, kind).items()
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+STRANDED_AFTER = timedelta(minutes=2)
+
+
+def stranded(now: datetime) -> list[tuple[str, str, int]]:
+    """(appointment id, kind, sequence) of messages recorded a while ago whose task never ran:
+    pending and never attempted. (One being retried has attempts; its task is scheduled.)"""
+    found = (
+        Notification.objects.filter(status=Status.PENDING, attempts=0, created_at__lt=now - STRANDED_AFTER)
+        .values_list("appointment_id", "kind", "sequence")
+        .distinct()
+        .order_by()
+    )
+    return [(str(appointment_id), kind, sequence) for appointment_id, kind, sequence in found]
+
+
 def notify(appointment_id: str, kind: str, sequence: int) -> list[Outcome]:
     """Send every message of `kind` for that version of the appointment, each at most once."""
     appointment = (
@@ -158,6 +185,7 @@ def deliver(appointment: Appointment, kind: str, sequence: int, channel: str, to
         )
         if row is None:  # sent, given up, or being sent by another worker right now
             return "claimed elsewhere"
+        row.recipient = to  # where it goes now (recorded at booking; the address may have changed)
         if not still_current(appointment, kind, sequence):
             row.status = Status.SKIPPED
         else:
@@ -175,7 +203,7 @@ def deliver(appointment: Appointment, kind: str, sequence: int, channel: str, to
                     row.status = Status.FAILED
             else:
                 row.status, row.sent_at, row.last_error = Status.SENT, timezone.now(), ""
-        row.save(update_fields=["status", "sent_at", "last_error", "attempts"])
+        row.save(update_fields=["recipient", "status", "sent_at", "last_error", "attempts"])
     if retry is not None:
         raise retry
     return row.status

@@ -26,6 +26,7 @@ from booking.errors import (
 )
 from booking.locks import lock_booking
 from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification
+from booking.notifications import record_pending
 from booking.queue import queue_appointment_notification
 from booking.selectors import (
     MEMBER_WINDOW,
@@ -377,7 +378,9 @@ def time_off_add(
 
 
 def notify_on_commit(appointment: Appointment, kind: str) -> None:
-    """Queue the messages about this version of the appointment once the transaction commits."""
+    """Record the messages about this version of the appointment in the outbox (this
+    transaction), and queue their sending once it commits."""
+    record_pending(appointment, kind)
     queue_appointment_notification(str(appointment.pk), kind, appointment.sequence)
 
 

@@ -34,8 +34,20 @@ def send_appointment_notification(self: Task, appointment_id: str, kind: str, se
 
 @app.task(name="booking.send_due_reminders")
 def send_due_reminders() -> int:
-    """Beat runs this every 5 minutes; each due reminder becomes its own task."""
+    """Beat runs this every 5 minutes; each due reminder is recorded (the outbox), then
+    becomes its own task."""
     due = notifications.due_reminders(timezone.now())
     for appointment in due:
+        notifications.record_pending(appointment, notifications.Kind.REMINDER)
         send_appointment_notification.delay(str(appointment.pk), notifications.Kind.REMINDER, appointment.sequence)
     return len(due)
+
+
+@app.task(name="booking.sweep_notifications")
+def sweep_notifications() -> int:
+    """Beat runs this every minute: messages recorded whose task never ran (the broker was
+    down when their booking committed) are queued again; the claim keeps each to one send."""
+    found = notifications.stranded(timezone.now())
+    for appointment_id, kind, sequence in found:
+        send_appointment_notification.delay(appointment_id, kind, sequence)
+    return len(found)

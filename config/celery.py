@@ -34,7 +34,12 @@ app.autodiscover_tasks()
 
 
 def enqueue_on_commit(task, *args) -> None:
-    """Queue `task(*args)` once the current transaction commits (at once outside one)."""
+    """Queue `task(*args)` once the current transaction commits (at once outside one).
+
+    Robust: a broker that cannot be reached is logged, never raised into the request whose
+    work has already committed; what the task would have done is in the database (the
+    notification outbox), and beat's sweeper queues it again (booking.sweep_notifications).
+    """
     from django.db import transaction
 
-    transaction.on_commit(lambda: task.delay(*args))
+    transaction.on_commit(lambda: task.delay(*args), robust=True)

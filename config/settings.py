@@ -203,12 +203,17 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that cannot be reached costs a request a moment, not a hung worker: the message
+# is already in the outbox (booking.notifications.record_pending) and the sweeper sends it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Workers log through LOGGING (JSON in production, with the same fields), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
+    "sweep-notifications": {"task": "booking.sweep_notifications", "schedule": 60},
 }
 
 # The cache holds rate-limit and throttle counters, so in production it must be shared by

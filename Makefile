@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Type checks load the settings; a DATABASE_URL (never connected to) keeps the embedded server asleep.
 MYPY := DEBUG=1 DATABASE_URL=postgres://mypy@localhost/mypy $(BIN)/mypy
 
-.PHONY: install run test test-browser-stress worker beat widget-demo lint format clean
+.PHONY: install run test test-browser-stress worker beat widget-demo backup restore lint format clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
@@ -47,6 +47,15 @@ widget-demo: install
 	business=$$($(DEV) $(BIN)/python manage.py seed_demo --json 2>/dev/null | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["business_id"])'); \
 	sed -e "s|SITE_URL|http://127.0.0.1:8000|" -e "s|BUSINESS_ID|$$business|" examples/widget-host.html > .data/widget-demo/index.html
 	$(BIN)/python -m http.server 8001 --bind 127.0.0.1 --directory .data/widget-demo
+
+# The configured database (DATABASE_URL, else the embedded one) to backups/<name>-<UTC time>.dump;
+# `make restore FILE=backups/....dump` puts one back into an empty database (FORCE=1 replaces).
+backup: install
+	$(DEV) $(BIN)/python manage.py backup_database
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<file>.dump [FORCE=1]"; exit 2)
+	$(DEV) $(BIN)/python manage.py restore_database "$(FILE)" $(if $(FORCE),--force,)
 
 lint: install
 	$(BIN)/ruff check .

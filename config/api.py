@@ -1,10 +1,12 @@
 """API plumbing: the single error shape `{"error": {"code", "message", "fields"?}}`."""
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -12,6 +14,12 @@ from config.errors import Busy, DomainError
 from config.parsers import RequestTooLarge
 
 logger = logging.getLogger("chairtime.api")
+
+# The database could not be reached or dropped the connection: a 503 the client may retry
+# (Django reconnects on the next request), never a 500 traceback.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "The service is briefly unavailable; please try again in a few seconds."
 
 CODES_BY_EXCEPTION = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -55,6 +63,14 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         return api_exception_response(exc)
 
+    if isinstance(exc, DATABASE_DOWN):
+        logger.error("database unavailable: %s", type(exc).__name__)
+        return Response(
+            error_body("service_unavailable", UNAVAILABLE_MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     logger.exception("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
     return Response(
         error_body("server_error", "Something went wrong on our side. It has been logged."),
@@ -83,9 +99,22 @@ def api_not_found(request, *args, **kwargs):
 
 
 def server_error(request, *args, **kwargs):
-    """handler500: JSON under /api, a plain page elsewhere."""
+    """handler500: JSON under /api, a plain page elsewhere; a database that cannot be reached
+    (anywhere in the request, middleware included) is a 503 to retry, not a 500."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
     from django.views.defaults import server_error as html_server_error
 
     return html_server_error(request)
+
+
+def service_unavailable(request) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body("service_unavailable", UNAVAILABLE_MESSAGE), status=503)
+    else:
+        response = HttpResponse(UNAVAILABLE_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -289,7 +289,11 @@ SPECTACULAR_SETTINGS = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy that terminates TLS, the header it sets to say the request came over HTTPS.
+# Trusted only when there is such a proxy (NUM_PROXIES), or it is named here: without one, any
+# client could send `X-Forwarded-Proto: https` and be taken for a secure request.
+proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if NUM_PROXIES else "")
+SECURE_PROXY_SSL_HEADER = (f"HTTP_{proxy_ssl_header.upper().replace('-', '_')}", "https") if proxy_ssl_header else None
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -74,3 +74,22 @@ def test_production_shares_the_brokers_redis_as_its_cache():
     result = manage("shell", "-c", code, **env, SECRET_KEY=GOOD_KEY, CELERY_BROKER_URL="redis://broker.example:6379/0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "redis://broker.example:6379/0"
+
+
+def proxy_header(**env):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        **PROD,
+        SECRET_KEY=GOOD_KEY,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_https_header_is_trusted_only_behind_a_proxy():
+    assert proxy_header() == "None"  # a client's X-Forwarded-Proto means nothing
+    assert proxy_header(NUM_PROXIES="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert proxy_header(NUM_PROXIES="1", SECURE_PROXY_SSL_HEADER="X-Scheme") == "('HTTP_X_SCHEME', 'https')"

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Type checks load the settings; a DATABASE_URL (never connected to) keeps the embedded server asleep.
 MYPY := DEBUG=1 DATABASE_URL=postgres://mypy@localhost/mypy $(BIN)/mypy
 
-.PHONY: install run test test-browser-stress worker beat widget-demo backup restore lint format clean
+.PHONY: install run test test-browser-stress prod-smoke worker beat widget-demo backup restore lint format clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
@@ -34,6 +34,11 @@ test: install
 # The browser tests five times in a row beside two CPU-bound processes (flakiness check).
 test-browser-stress: install
 	$(DEV) $(BIN)/python tests/stress/browser_under_load.py --rounds 5 --burners 2
+
+# Chairtime as deployed (DEBUG off, two gunicorn nodes, two workers, beat) on the machine's
+# PostgreSQL and Redis (SMOKE_POSTGRES, SMOKE_REDIS): see deploy/smoke.py.
+prod-smoke: install
+	$(BIN)/python deploy/smoke.py
 
 worker: install
 	$(DEV) $(BIN)/celery -A config worker --loglevel=INFO

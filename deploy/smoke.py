@@ -1,0 +1,282 @@
+"""`make prod-smoke`: Chairtime as deployed, on this machine, bounded in time, failing loudly.
+
+With DEBUG off, on the machine's PostgreSQL (a fresh database, dropped afterwards) and Redis
+(databases 12 and 13, flushed): two gunicorn nodes with deploy/gunicorn.conf.py (separate
+processes on two ports, 2 workers each, standing in for two machines), two Celery workers and
+one beat. Every process is a child of this script, started in its own session and stopped by
+its PID. Steps:
+
+1. the API books, reschedules and cancels over HTTP, alternating between the nodes; 40
+   parallel creates on one slot, spread over both nodes, give exactly one winner; /readyz is
+   200 on both;
+2. each message is delivered exactly once (file e-mail backend) by a worker;
+6. everything stops cleanly on SIGTERM.
+
+    .venv/bin/python deploy/smoke.py      (or: make prod-smoke)
+"""
+
+import concurrent.futures
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get("SMOKE_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("SMOKE_REDIS", "redis://127.0.0.1:6379")
+DEADLINE_SECONDS = 60
+
+
+class SmokeFailed(Exception):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SmokeFailed(message)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, what: str, seconds: float = DEADLINE_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise SmokeFailed(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+class Processes:
+    """Children of the smoke run, each in its own session, stopped by PID."""
+
+    def __init__(self, logs: Path):
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.running[name] = process
+        return process
+
+    def stop(self, name: str, *, timeout: float = 40) -> int:
+        process = self.running.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise SmokeFailed(f"{name} did not stop within {timeout:.0f} s of SIGTERM") from None
+        return process.returncode
+
+    def stop_all(self) -> None:
+        for name in list(self.running):
+            try:
+                self.stop(name, timeout=20)
+            except SmokeFailed as error:
+                print(f"  ! {error}")
+
+    def tail(self, name: str, lines: int = 30) -> str:
+        path = self.logs / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        raise SmokeFailed(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def environment(database: str, outbox: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CI")}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1",
+        DATABASE_URL=f"{POSTGRES}/{database}",
+        CELERY_BROKER_URL=f"{REDIS}/13",
+        CACHE_URL=f"{REDIS}/12",
+        EMAIL_URL=f"filemail:///{outbox}",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        THROTTLE_ANON="off",
+        THROTTLE_USER="off",
+        LOG_LEVEL="WARNING",
+        WEB_CONCURRENCY="2",
+        GUNICORN_THREADS="2",
+    )
+    return env
+
+
+def messages(outbox: Path, to: str) -> list[str]:
+    """Subjects of the e-mails the file backend wrote to `to` (the demo salon's own customers
+    get reminders from beat meanwhile)."""
+    if not outbox.exists():
+        return []
+    found = []
+    for path in sorted(outbox.iterdir()):
+        for message in path.read_text().split("\n" + "-" * 79 + "\n"):
+            headers = dict(line.split(": ", 1) for line in message.split("\n\n", 1)[0].splitlines() if ": " in line)
+            if headers.get("To") == to:
+                found.append(headers.get("Subject", ""))
+    return found
+
+
+def main() -> int:
+    database = f"chairtime_smoke_{uuid.uuid4().hex[:8]}"
+    workdir = Path(tempfile.mkdtemp(prefix="chairtime-smoke-"))
+    outbox = workdir / "mail"
+    processes = Processes(workdir)
+    env = environment(database, outbox)
+    started = time.monotonic()
+    print(f"prod-smoke: database {database}, logs in {workdir}")
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{database}"')
+    for db in (12, 13):
+        redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
+    try:
+        run(env, processes, outbox, workdir)
+    except SmokeFailed as error:
+        print(f"\nprod-smoke FAILED: {error}")
+        for name in list(processes.running):
+            print(f"--- last lines of {name} ---\n{processes.tail(name)}")
+        return 1
+    finally:
+        processes.stop_all()
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    print(f"\nprod-smoke passed in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
+    print("\n== set-up: migrate, collectstatic, demo salon, API token")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    salon = json.loads(manage(env, "seed_demo", "--json"))
+    token = manage(env, "create_api_token", salon["owner_email"]).strip().splitlines()[-1]
+    service = salon["services"][0]["id"]
+
+    print("== starting two web nodes, two workers and one beat")
+    nodes = []
+    for name in ("web-a", "web-b"):
+        port = free_port()
+        gunicorn = [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "config.wsgi"]
+        processes.start(name, gunicorn, {**env, "BIND": f"127.0.0.1:{port}"})
+        nodes.append(f"http://127.0.0.1:{port}")
+    for name in ("worker-1", "worker-2"):
+        celery = [str(BIN / "celery"), "--app", "config", "worker", "--concurrency", "2", "--hostname", f"{name}@%h"]
+        processes.start(name, [*celery, "--loglevel", "INFO"], env)
+    beat = [str(BIN / "celery"), "--app", "config", "beat", "--schedule", str(workdir / "beat-schedule")]
+    processes.start("beat", [*beat, "--loglevel", "INFO"], env)
+    for node in nodes:
+        wait_until(lambda node=node: probe(f"{node}/healthz"), f"{node}/healthz")
+
+    print("\n== 1. book, reschedule and cancel across both nodes; 40 racing creates; /readyz")
+    for node in nodes:
+        ready = httpx.get(f"{node}/readyz", timeout=10)
+        check(ready.status_code == 200, f"{node}/readyz answered {ready.status_code}: {ready.text}")
+        print(f"  {node}/readyz: {ready.json()}")
+    headers = {"Authorization": f"Token {token}"}
+    availability = httpx.get(
+        f"{nodes[0]}/api/business/{salon['business_id']}/availability",
+        params={"service": service, "days": 14},
+        timeout=10,
+    ).json()["slots"]
+    check(len(availability) >= 3, "the demo salon offers fewer than three slots in two weeks")
+    first, moved_to, raced = availability[0], availability[len(availability) // 2], availability[-1]
+
+    def create(node: str, slot: dict, email: str) -> httpx.Response:
+        body = {
+            "business_id": salon["business_id"],
+            "service_id": service,
+            "staff_id": slot["staff_ids"][0],
+            "start": slot["start"],
+            "customer": {"email": email, "first_name": "Smoke"},
+        }
+        return httpx.post(f"{node}/api/appointments/create", json=body, headers=headers, timeout=30)
+
+    customer = "smoke-1@example.com"
+
+    def delivered(count: int) -> list[str]:
+        return wait_until(lambda: len(messages(outbox, customer)) >= count and messages(outbox, customer), "e-mail")
+
+    created = create(nodes[0], first, customer)
+    check(created.status_code == 201, f"create on node A answered {created.status_code}: {created.text}")
+    appointment = created.json()["id"]
+    delivered(1)
+    moved = httpx.put(
+        f"{nodes[1]}/api/appointments/{appointment}/reschedule",
+        json={"start": moved_to["start"], "staff_id": moved_to["staff_ids"][0]},
+        headers=headers,
+        timeout=30,
+    )
+    check(moved.status_code == 200, f"reschedule on node B answered {moved.status_code}: {moved.text}")
+    delivered(2)
+    cancelled = httpx.put(
+        f"{nodes[0]}/api/appointments/{appointment}/cancel", json={"reason": "smoke"}, headers=headers, timeout=30
+    )
+    check(cancelled.status_code == 200, f"cancel on node A answered {cancelled.status_code}: {cancelled.text}")
+    print(f"  booked on A, moved on B, cancelled on A: {appointment}")
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+        racing = list(pool.map(lambda n: create(nodes[n % 2], raced, f"racer-{n}@example.com"), range(40)))
+    statuses = Counter(response.status_code for response in racing)
+    check(statuses == Counter({201: 1, 409: 39}), f"40 creates on one slot gave {dict(statuses)}")
+    winner = next(f"racer-{n}@example.com" for n, response in enumerate(racing) if response.status_code == 201)
+    print(f"  40 parallel creates on one slot over both nodes: {dict(statuses)}")
+
+    print("\n== 2. each message delivered exactly once by a worker")
+    delivered(3)
+    wait_until(lambda: messages(outbox, winner), "the winner's confirmation")
+    time.sleep(3)  # a duplicate would have arrived by now
+    sent = {customer: messages(outbox, customer), winner: messages(outbox, winner)}
+    check(len(sent[customer]) == 3 and len(set(sent[customer])) == 3, f"{customer} got {sent[customer]}")
+    check(len(sent[winner]) == 1, f"{winner} got {sent[winner]}")
+    for to, subjects in sent.items():
+        for subject in subjects:
+            print(f"  {to}: {subject}")
+
+    print("\n== 6. SIGTERM: everything stops cleanly")
+    for name in ["web-a", "web-b", "worker-1", "worker-2", "beat"]:
+        code = processes.stop(name)
+        check(code == 0, f"{name} exited with {code} on SIGTERM:\n{processes.tail(name)}")
+        print(f"  {name}: stopped, exit 0")
+
+
+def probe(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -135,14 +135,18 @@ def record_pending(appointment: Appointment, kind: str) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-STRANDED_AFTER = timedelta(minutes=2)
 
 
 def stranded(now: datetime) -> list[tuple[str, str, int]]:
-    """(appointment id, kind, sequence) of messages recorded a while ago whose task never ran:
-    pending and never attempted. (One being retried has attempts; its task is scheduled.)"""
+    """(appointment id, kind, sequence) of messages recorded a while ago (settings:
+    NOTIFICATION_SWEEP_AFTER_SECONDS) whose task never ran: pending and never attempted. (One
+    being retried has attempts; its task is scheduled.)"""
     found = (
-        Notification.objects.filter(status=Status.PENDING, attempts=0, created_at__lt=now - STRANDED_AFTER)
+        Notification.objects.filter(
+            status=Status.PENDING,
+            attempts=0,
+            created_at__lt=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
+        )
         .values_list("appointment_id", "kind", "sequence")
         .distinct()
         .order_by()

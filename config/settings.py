@@ -210,10 +210,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # Workers log through LOGGING (JSON in production, with the same fields), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
+# The outbox sweeper queues again messages recorded this long ago that were never attempted.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
-    "sweep-notifications": {"task": "booking.sweep_notifications", "schedule": 60},
+    "sweep-notifications": {
+        "task": "booking.sweep_notifications",
+        "schedule": env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60),
+    },
 }
 
 # The cache holds rate-limit and throttle counters, so in production it must be shared by

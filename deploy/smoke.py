@@ -10,6 +10,9 @@ its PID. Steps:
    parallel creates on one slot, spread over both nodes, give exactly one winner; /readyz is
    200 on both;
 2. each message is delivered exactly once (file e-mail backend) by a worker;
+4. Redis is made unreachable for a web node (a Redis of its own, stopped): a booking still
+   answers 201, /readyz names the broker, and the confirmation, kept in the outbox, is
+   delivered by beat's sweeper; once that Redis is back, /readyz is 200 again;
 6. everything stops cleanly on SIGTERM.
 
     .venv/bin/python deploy/smoke.py      (or: make prod-smoke)
@@ -131,6 +134,9 @@ def environment(database: str, outbox: Path) -> dict:
         LOG_LEVEL="WARNING",
         WEB_CONCURRENCY="2",
         GUNICORN_THREADS="2",
+        # The outbox sweeper, quick enough for a smoke run.
+        NOTIFICATION_SWEEP_AFTER_SECONDS="3",
+        NOTIFICATION_SWEEP_EVERY_SECONDS="2",
     )
     return env
 
@@ -264,11 +270,63 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
         for subject in subjects:
             print(f"  {to}: {subject}")
 
+    print("\n== 4. Redis unreachable for a web node: the booking stands, the sweeper delivers")
+    redis_port = free_port()
+    redis_server = [
+        "redis-server",
+        "--port",
+        str(redis_port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    processes.start("redis-c", redis_server, env)
+    wait_until(lambda: redis_answers(redis_port), "the private Redis")
+    port = free_port()
+    own_redis = f"redis://127.0.0.1:{redis_port}"
+    gunicorn = [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "config.wsgi"]
+    node_c = f"http://127.0.0.1:{port}"
+    web_c_env = {
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "CELERY_BROKER_URL": f"{own_redis}/0",
+        "CACHE_URL": f"{own_redis}/1",
+    }
+    processes.start("web-c", gunicorn, web_c_env)
+    wait_until(lambda: probe(f"{node_c}/readyz"), f"{node_c}/readyz")
+    processes.stop("redis-c")
+    check(processes.running["web-c"].poll() is None, "web-c died when its Redis stopped")
+    unready = httpx.get(f"{node_c}/readyz", timeout=15)
+    check(unready.status_code == 503, f"/readyz with its Redis stopped answered {unready.status_code}")
+    check(unready.json()["checks"]["broker"] == "unavailable", f"/readyz said {unready.json()}")
+    print(f"  {node_c}/readyz with its Redis stopped: {unready.status_code} {unready.json()}")
+    offline = "offline@example.com"
+    booked = create(node_c, availability[1], offline)
+    check(booked.status_code == 201, f"a booking with Redis down answered {booked.status_code}: {booked.text}")
+    print(f"  booking through it: {booked.status_code}")
+    subjects = wait_until(lambda: messages(outbox, offline), "the sweeper to deliver the confirmation")
+    time.sleep(3)
+    check(len(messages(outbox, offline)) == 1, f"{offline} got {messages(outbox, offline)}")
+    print(f"  delivered by the sweeper, once: {subjects[0]}")
+    processes.start("redis-c", redis_server, env)
+    wait_until(lambda: probe(f"{node_c}/readyz"), "/readyz once its Redis is back")
+    print("  its Redis back: /readyz 200")
+
     print("\n== 6. SIGTERM: everything stops cleanly")
-    for name in ["web-a", "web-b", "worker-1", "worker-2", "beat"]:
+    for name in ["web-a", "web-b", "web-c", "worker-1", "worker-2", "beat", "redis-c"]:
         code = processes.stop(name)
         check(code == 0, f"{name} exited with {code} on SIGTERM:\n{processes.tail(name)}")
         print(f"  {name}: stopped, exit 0")
+
+
+def redis_answers(port: int) -> bool:
+    try:
+        return bool(redis.Redis(port=port, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def probe(url: str) -> bool:

@@ -135,8 +135,6 @@ def record_pending(appointment: Appointment, kind: str) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-
-
 def stranded(now: datetime) -> list[tuple[str, str, int]]:
     """(appointment id, kind, sequence) of messages recorded a while ago (settings:
     NOTIFICATION_SWEEP_AFTER_SECONDS) whose task never ran: pending and never attempted. (One

@@ -3,16 +3,16 @@ sweeper delivers its messages later, once each."""
 
 import socket
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 
 from booking.models import Notification
-from booking.services import Actor, appointment_book
 from booking.tasks import sweep_notifications
 from config.celery import app
 from tests.booking.test_celery_worker import forget_connections
+from tests.booking.test_notifications import book
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,12 +69,5 @@ def test_a_booking_stands_when_the_broker_is_down_and_the_sweeper_sends_later(
 
 
 def test_every_message_is_in_the_outbox_before_its_task_runs(salon, staff, services, dana, broker_down):
-    appointment = appointment_book(
-        business=salon,
-        service=services[0],
-        staff=staff[0],
-        start=datetime(2030, 3, 4, 10, tzinfo=UTC),
-        by=Actor.system(),
-        customer=dana,
-    )
+    appointment = book(salon, services[0], staff[0], dana)
     assert Notification.objects.filter(appointment=appointment, status="pending").count() == 1

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from booking.services import Actor, appointment_book
+from tests.booking.test_notifications import book
 from tests.config.test_settings import PROD, ROOT
 
 
@@ -35,18 +35,8 @@ def test_one_access_line_per_request_without_the_query_string(client, alice, cap
 
 
 def test_each_booking_change_is_one_log_line(salon, staff, services, dana, caplog):
-    from datetime import UTC, datetime
-
     caplog.set_level(logging.INFO, logger="booking.services")
-    appointment = appointment_book(
-        business=salon,
-        service=services[0],
-        staff=staff[0],
-        start=datetime(2030, 3, 4, 10, tzinfo=UTC),
-        by=Actor.system(),
-        customer=dana,
-        notify=False,
-    )
+    appointment = book(salon, services[0], staff[0], dana)
     lines = [r for r in caplog.records if getattr(r, "appointment_id", None) == str(appointment.pk)]
     assert [(r.action, r.business_id) for r in lines] == [("created", str(salon.pk))]
 

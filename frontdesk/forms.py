@@ -6,6 +6,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from booking.models import Appointment
 from booking.services import CustomerDetails
 from businesses.models import Business, Service, StaffMember
 from config.inputs import validate_within_input_range
@@ -69,7 +70,12 @@ class BookForm(LocalMoment, ClientFields):
     staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
     service = forms.ModelChoiceField(queryset=Service.objects.none())
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    field_order = ["staff", "service", "date", "time", "first_name", "last_name", "phone", "email", "notes"]
+    walk_in = forms.BooleanField(required=False, label="Walk-in (the client is here now)")
+    field_order = ["staff", "service", "date", "time", "first_name", "last_name", "phone", "email", "notes", "walk_in"]
+
+    @property
+    def source(self) -> str:
+        return Appointment.Source.WALK_IN if self.cleaned_data.get("walk_in") else Appointment.Source.ADMIN
 
     def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
         super().__init__(*args, **kwargs)

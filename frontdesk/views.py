@@ -260,7 +260,7 @@ def book_view(request: HttpRequest) -> HttpResponse:
                     staff=form.cleaned_data["staff"],
                     start=form.start(),
                     customer_details=form.customer_details(),
-                    source=Appointment.Source.ADMIN,
+                    source=form.source,
                     notes=form.cleaned_data["notes"],
                     any_minute=True,  # the desk books any free minute of working time
                 )

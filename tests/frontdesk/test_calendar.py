@@ -585,3 +585,9 @@ def test_a_column_limited_stylist_sees_only_their_appointments_anywhere(client, 
     )
     assert walk_in.status_code == 200 and "This field is required" in walk_in.content.decode()
     assert Appointment.objects.count() == 2
+
+
+def test_a_cell_booked_as_a_walk_in_records_the_source(client, bob, salon, staff, services):
+    client.force_login(bob)
+    assert book_cell(client, salon, staff[0], services[0], "11:00", walk_in="on").status_code == 302
+    assert Appointment.objects.get().source == "walk_in"

@@ -82,17 +82,28 @@ def test_a_working_day_at_the_front_desk(live_server, playwright_chromium, viewp
     assert page.locator("tr.now").count() == 1
     screenshot(page, f"front-desk-calendar-{label}")
 
-    # A walk-in for the first stylist, known by name and phone only.
-    page.locator(f'th[data-column="{stylist.pk}"] a.walk-in-link').click()
+    # A walk-in from the empty cell of the first stylist in the row of "now": name and phone only.
+    assert page.locator("thead th[data-column]").first.get_attribute("data-column") == str(stylist.pk)
+    page.locator("tr.now td").first.locator("a").click()  # the first column's cell at this time
     page.get_by_label("Service").select_option(label="Men's cut")
     page.get_by_label("First name").fill("Walker")
     page.get_by_label("Phone").fill("07911 123488")
-    page.get_by_role("button", name="Book walk-in").click()
-    screenshot(page, f"front-desk-walk-in-{label}")
-    page.wait_for_selector("text=Walk-in booked")
+    page.get_by_label("Walk-in (the client is here now)").check()
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_selector("text=Booked Men's cut")
     walk_in = Appointment.objects.get(source="walk_in")
-    assert walk_in.customer.email is None and walk_in.staff == stylist
+    assert walk_in.customer.email is None and walk_in.staff == stylist and walk_in.start <= timezone.now()
     screenshot(page, f"front-desk-walk-in-{label}")
+
+    # The column's "+ walk-in" books from this minute, or the next free one.
+    page.get_by_role("link", name="Back to the calendar").click()
+    page.locator(f'th[data-column="{stylist.pk}"] a.walk-in-link').click()
+    page.get_by_label("Service").select_option(label="Men's cut")
+    page.get_by_label("First name").fill("Second")
+    page.get_by_label("Phone").fill("07911 123489")
+    page.get_by_role("button", name="Book walk-in").click()
+    page.wait_for_selector("text=Walk-in booked")
+    assert Appointment.objects.filter(source="walk_in").count() == 2
 
     # Back on the calendar the block is there; open it, check in, complete.
     page.get_by_role("link", name="Back to the calendar").click()

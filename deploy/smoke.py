@@ -10,6 +10,8 @@ its PID. Steps:
    parallel creates on one slot, spread over both nodes, give exactly one winner; /readyz is
    200 on both;
 2. each message is delivered exactly once (file e-mail backend) by a worker;
+3. a worker is killed with SIGKILL while it holds tasks (its pool paused, so that what it
+   takes it holds): the other worker delivers them, still once each;
 4. Redis is made unreachable for a web node (a Redis of its own, stopped): a booking still
    answers 201, /readyz names the broker, and the confirmation, kept in the outbox, is
    delivered by beat's sweeper; once that Redis is back, /readyz is 200 again;
@@ -91,6 +93,7 @@ class Processes:
     def stop(self, name: str, *, timeout: float = 40, how: int = signal.SIGTERM) -> int:
         process = self.running.pop(name)
         if process.poll() is None:
+            os.killpg(process.pid, signal.SIGCONT)  # a paused process handles no other signal
             os.killpg(process.pid, how)
             try:
                 process.wait(timeout=timeout)
@@ -142,6 +145,8 @@ def environment(database: str, outbox: Path) -> dict:
         # The outbox sweeper, quick enough for a smoke run.
         NOTIFICATION_SWEEP_AFTER_SECONDS="3",
         NOTIFICATION_SWEEP_EVERY_SECONDS="2",
+        # Tasks a killed worker held come back this quickly.
+        CELERY_VISIBILITY_TIMEOUT="5",
     )
     return env
 
@@ -276,6 +281,29 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
         for subject in subjects:
             print(f"  {to}: {subject}")
 
+    print("\n== 3. a worker killed (SIGKILL) while it holds tasks: the other delivers them, once each")
+    broker = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+    first_worker, second_worker = processes.running["worker-1"], processes.running["worker-2"]
+    for worker in (first_worker, second_worker):
+        os.killpg(worker.pid, signal.SIGSTOP)
+    held = [f"held-{n}@example.com" for n in range(6)]
+    first_of_each_day = list({slot["start"][:10]: slot for slot in reversed(availability)}.values())[::-1]
+    for n, email in enumerate(held):
+        booked = create(nodes[n % 2], first_of_each_day[1 + n], email)  # days clear of steps 1 and 4
+        check(booked.status_code == 201, f"booking for {email} answered {booked.status_code}: {booked.text}")
+    os.kill(first_worker.pid, signal.SIGCONT)  # its consumer only: the pool stays paused, so it holds what it takes
+    holding = wait_until(lambda: broker.hlen("unacked"), "worker-1 to take tasks")
+    os.killpg(first_worker.pid, signal.SIGKILL)
+    first_worker.wait()
+    processes.running.pop("worker-1")
+    print(f"  worker-1 killed holding {holding} task(s); {len(held)} confirmations queued")
+    os.killpg(second_worker.pid, signal.SIGCONT)
+    wait_until(lambda: all(messages(outbox, email) for email in held), "worker-2 to deliver every confirmation")
+    time.sleep(3)  # a duplicate would have arrived by now
+    counts = {email: len(messages(outbox, email)) for email in held}
+    check(set(counts.values()) == {1}, f"confirmations per customer: {counts}")
+    print(f"  worker-2 delivered each once: {counts}")
+
     print("\n== 4. Redis unreachable for a web node: the booking stands, the sweeper delivers")
     redis_port = free_port()
     redis_server = [
@@ -351,7 +379,7 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
     print("  database back: API 200, /readyz 200, the same web-d process")
 
     print("\n== 6. SIGTERM: everything stops cleanly")
-    for name in ["web-a", "web-b", "web-c", "web-d", "worker-1", "worker-2", "beat", "redis-c", "postgres-d"]:
+    for name in ["web-a", "web-b", "web-c", "web-d", "worker-2", "beat", "redis-c", "postgres-d"]:
         code = processes.stop(name)
         check(code == 0, f"{name} exited with {code} on SIGTERM:\n{processes.tail(name)}")
         print(f"  {name}: stopped, exit 0")

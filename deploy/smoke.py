@@ -221,6 +221,13 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
         ready = httpx.get(f"{node}/readyz", timeout=10)
         check(ready.status_code == 200, f"{node}/readyz answered {ready.status_code}: {ready.text}")
         print(f"  {node}/readyz: {ready.json()}")
+    page = httpx.get(f"{nodes[0]}/customer/login", timeout=10).text
+    stylesheet = next(part.split('"')[0] for part in page.split('href="')[1:] if part.startswith("/static/css/"))
+    hashed = httpx.get(f"{nodes[1]}{stylesheet}", timeout=10)
+    check(hashed.status_code == 200 and "immutable" in hashed.headers.get("Cache-Control", ""), str(hashed.headers))
+    script = httpx.get(f"{nodes[1]}/widget-embed.js", timeout=10)
+    check(script.headers.get("Cache-Control") == "public, max-age=3600", f"widget script: {script.headers}")
+    print(f"  {stylesheet}: {hashed.headers['Cache-Control']}; /widget-embed.js: {script.headers['Cache-Control']}")
     headers = {"Authorization": f"Token {token}"}
     availability = httpx.get(
         f"{nodes[0]}/api/business/{salon['business_id']}/availability",
@@ -378,7 +385,19 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
     check(processes.running["web-d"].poll() is None, "web-d was restarted or died")
     print("  database back: API 200, /readyz 200, the same web-d process")
 
-    print("\n== 6. SIGTERM: everything stops cleanly")
+    print("\n== 6. SIGTERM: everything stops cleanly, a download in flight finishes")
+    bundle = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    expected_size = len(httpx.get(f"{nodes[0]}{bundle}", timeout=10, headers={"Accept-Encoding": "identity"}).content)
+    received = bytearray()
+    with httpx.stream("GET", f"{nodes[0]}{bundle}", timeout=30, headers={"Accept-Encoding": "identity"}) as download:
+        chunks = download.iter_raw(chunk_size=16384)
+        received += next(chunks)
+        os.killpg(processes.running["web-a"].pid, signal.SIGTERM)  # mid-download
+        for chunk in chunks:
+            received += chunk
+            time.sleep(0.005)
+    check(len(received) == expected_size, f"the download stopped at {len(received)} of {expected_size} bytes")
+    print(f"  web-a got SIGTERM mid-download: all {expected_size} bytes arrived")
     for name in ["web-a", "web-b", "web-c", "web-d", "worker-2", "beat", "redis-c", "postgres-d"]:
         code = processes.stop(name)
         check(code == 0, f"{name} exited with {code} on SIGTERM:\n{processes.tail(name)}")

@@ -93,3 +93,10 @@ def test_the_https_header_is_trusted_only_behind_a_proxy():
     assert proxy_header() == "None"  # a client's X-Forwarded-Proto means nothing
     assert proxy_header(NUM_PROXIES="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
     assert proxy_header(NUM_PROXIES="1", SECURE_PROXY_SSL_HEADER="X-Scheme") == "('HTTP_X_SCHEME', 'https')"
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    without = {k: v for k, v in PROD.items() if k != "ALLOWED_HOSTS"}
+    result = manage("check", **without, SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr

@@ -15,7 +15,7 @@ from booking.services import (
 )
 from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
 from businesses.models import Service, StaffMember
-from businesses.selectors import businesses_in_admin, businesses_of_member, within_own_columns
+from businesses.selectors import businesses_in_admin, only_business, within_own_columns
 from config.errors import DomainError
 
 
@@ -150,10 +150,9 @@ class AppointmentAdmin(BusinessScopedAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        if not request.user.is_superuser and "business" not in initial:
-            businesses = list(businesses_of_member(request.user).values_list("pk", flat=True)[:2])
-            if len(businesses) == 1:  # a one-salon owner or stylist: nothing to choose
-                initial["business"] = str(businesses[0])
+        salon = only_business(request.user)
+        if salon is not None and "business" not in initial:  # one salon: nothing to choose
+            initial["business"] = str(salon.pk)
         return initial
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

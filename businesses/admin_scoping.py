@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from businesses.models import Business, BusinessMembership, Service, StaffMember
-from businesses.selectors import businesses_of_member
+from businesses.selectors import businesses_of_member, only_business
 
 OWNER: set[str] = {BusinessMembership.Role.OWNER}
 EVERY_ROLE: set[str] = set(BusinessMembership.Role.values)
@@ -120,8 +120,8 @@ class BusinessScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     # A salon's staff think in the salon's clock: show and read times in its zone.
     def admin_zone(self, request):
-        businesses = [] if request.user.is_superuser else list(businesses_of_member(request.user)[:2])
-        return businesses[0].zone if len(businesses) == 1 else timezone.get_current_timezone()
+        salon = only_business(request.user)
+        return salon.zone if salon is not None else timezone.get_current_timezone()
 
     def changelist_view(self, request, extra_context=None):
         with timezone.override(self.admin_zone(request)):

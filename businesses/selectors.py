@@ -89,6 +89,13 @@ def businesses_in_admin(user: Person) -> QuerySet[Business]:
     return businesses_of_member(user)
 
 
+def only_business(user: Person) -> Business | None:
+    """The salon `user` manages in the admin when there is exactly one (every salon counts for
+    a superuser): the admin wears its name and clock, and the front desk needs no choice."""
+    found = list(businesses_in_admin(user)[:2])
+    return found[0] if len(found) == 1 else None
+
+
 def own_column_only(user: Person, business: Business) -> set | None:
     """The staff ids a member may see in the calendar: None (the whole salon) unless the owner
     limited this staff-role member to their own column (BusinessMembership.own_column_only)."""

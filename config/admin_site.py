@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 
-from businesses.selectors import businesses_in_admin
+from businesses.selectors import only_business
 from customers.credentials import is_customer_only
 
 
@@ -28,8 +28,7 @@ class ChairtimeAdminSite(admin.AdminSite):
         if not getattr(request, "user", None) or not request.user.is_authenticated:
             return None
         if not hasattr(request, "_admin_salon"):
-            only = [] if request.user.is_superuser else list(businesses_in_admin(request.user)[:2])
-            request._admin_salon = only[0] if len(only) == 1 else None
+            request._admin_salon = only_business(request.user)
         return request._admin_salon
 
     def each_context(self, request):

@@ -31,7 +31,14 @@ from booking.services import (
     time_off_add,
 )
 from businesses.models import Business, StaffMember
-from businesses.selectors import business_by_id, businesses_in_admin, member_role, own_column_only, sees_column
+from businesses.selectors import (
+    business_by_id,
+    businesses_in_admin,
+    member_role,
+    only_business,
+    own_column_only,
+    sees_column,
+)
 from config.errors import DomainError
 from config.inputs import OUT_OF_RANGE, within_input_range
 from customers.models import CustomerBusinessRelationship, User
@@ -58,8 +65,7 @@ def business_in_scope(request: HttpRequest) -> Business | None:
         if business is None or not businesses.filter(pk=business.pk).exists():
             raise Http404("No such salon.")
         return business
-    only = list(businesses[:2])
-    return only[0] if len(only) == 1 else None
+    return only_business(request.user)
 
 
 def choose_business(request: HttpRequest, url_name: str) -> HttpResponse:

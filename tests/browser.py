@@ -5,11 +5,13 @@ it). Screenshots go to test-artifacts/ (or $TEST_ARTIFACTS).
 """
 
 import os
+import re
 import shutil
 import warnings
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
@@ -65,3 +67,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fill_emailed_code(scope) -> None:
+    """Type the code of the latest e-mail into the "Code" field of a page or frame.
+
+    The field appears only once the server has sent the e-mail, so waiting for it first is what
+    keeps a slow machine from reading the outbox too early (or the previous code).
+    """
+    field = scope.get_by_label("Code", exact=True)
+    field.wait_for()
+    field.fill(re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1))

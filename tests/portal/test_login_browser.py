@@ -1,17 +1,10 @@
 """A person signs in through /customer/login in headless Chromium, code from the outbox."""
 
-import re
-
 import pytest
-from django.core import mail
 
-from tests.browser import DESKTOP, PHONE, screenshot
+from tests.browser import DESKTOP, PHONE, fill_emailed_code, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def latest_code() -> str:
-    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
@@ -21,7 +14,7 @@ def test_a_new_then_returning_customer_signs_in(live_server, playwright_chromium
     page.goto(f"{live_server.url}/customer/login")
     page.get_by_label("Email or mobile number").fill("nia@example.com")
     page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("Code", exact=True).fill(latest_code())
+    fill_emailed_code(page)
     screenshot(page, f"login-code-{label}")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("First name").fill("Nia")
@@ -35,7 +28,7 @@ def test_a_new_then_returning_customer_signs_in(live_server, playwright_chromium
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Email or mobile number").fill("NIA@example.com")
     page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("Code", exact=True).fill(latest_code())
+    fill_emailed_code(page)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/customer/portal")
     assert "Hello, Nia" in page.content()

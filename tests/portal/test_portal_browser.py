@@ -4,21 +4,17 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core import mail
+from playwright.sync_api import expect
 
 from booking.demo import seed_demo_salon
 from booking.models import Appointment
-from tests.browser import DESKTOP, PHONE, screenshot
+from tests.browser import DESKTOP, PHONE, fill_emailed_code, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def date_of(day_link) -> str:
     return parse_qs(urlsplit(day_link.get_attribute("href")).query)["date"][0]
-
-
-def latest_code() -> str:
-    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
@@ -44,7 +40,7 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
 
     page.get_by_label("Email or mobile number").fill(f"browser-{label}@example.com")
     page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("Code", exact=True).fill(latest_code())
+    fill_emailed_code(page)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("First name").fill("Robin")
     page.get_by_role("button", name="Continue").click()
@@ -58,7 +54,8 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
     first_start = appointment.start
 
     page.get_by_role("link", name="All your appointments").click()
-    assert page.locator("ul.appointments li.card").count() == 1
+    page.wait_for_url(re.compile("/customer/appointment-history"))
+    expect(page.locator("ul.appointments li.card")).to_have_count(1)
     screenshot(page, f"history-{label}")
     page.get_by_role("link", name="Reschedule").first.click()
     day = date_of(page.locator("a.day").nth(3))  # again clear of the cancellation window

@@ -11,10 +11,9 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core import mail
 
 from booking.models import Appointment
-from tests.browser import CHROMIUM_ARGS, screenshot
+from tests.browser import CHROMIUM_ARGS, fill_emailed_code, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.widget.urls")]
 
@@ -59,10 +58,6 @@ def chromium_blocking_third_party_cookies(playwright_session, tmp_path):
     context.close()
 
 
-def latest_code() -> str:
-    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
-
-
 def test_booking_through_the_embedded_widget(
     live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
 ):
@@ -103,8 +98,7 @@ def test_booking_through_the_embedded_widget(
     frame.get_by_label("Email or mobile number").fill("widget-customer@example.com")
     frame.get_by_label("First name").fill("Wid")
     frame.get_by_role("button", name="Send me a code").click()
-    frame.get_by_label("Code").wait_for()
-    frame.get_by_label("Code").fill(latest_code())
+    fill_emailed_code(frame)
     frame.get_by_role("button", name="Continue").click()
     frame.get_by_role("button", name="Confirm booking").click()
     frame.wait_for_selector("text=You're booked!")

@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from booking.models import Appointment
@@ -140,21 +139,16 @@ def load_spec(spec: SalonSpec, *, name: str) -> tuple[Business, list[Service]]:
     for member, day, start, service_index in spec.appointments:
         service = services[service_index]
         begins = datetime.combine(date.fromisoformat(day), time.fromisoformat(start), tzinfo=zone)
-        ends = begins + service.duration
-        rows.append(
-            Appointment(
-                business=business,
-                customer=customer,
-                staff=members[member],
-                service=service,
-                start=begins,
-                end=ends,
-                duration=service.duration,
-                price=service.price,
-                source=Appointment.Source.ADMIN,
-                blocked_range=DateTimeTZRange(begins, ends + service.buffer_after, "[)"),
-            )
+        appointment = Appointment(
+            business=business,
+            customer=customer,
+            staff=members[member],
+            service=service,
+            price=service.price,
+            source=Appointment.Source.ADMIN,
         )
+        appointment.set_times(begins, service.duration, service.buffer_before, service.buffer_after)
+        rows.append(appointment)
     Appointment.objects.bulk_create(rows, batch_size=2000)
     return business, services
 

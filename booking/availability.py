@@ -9,8 +9,10 @@ Two steps, both pure:
 1. `working_shifts` turns weekly local hours into spans for a run of local dates,
    intersecting a staff member's hours with the business's opening hours.
 2. `free_slots` lays the grid from the start of each shift and keeps the starts where
-   the appointment fits in working time (shifts minus time off and closures), its
-   buffered range touches no busy time, and it lies within notice and horizon.
+   the appointment fits in working time (shifts minus time off and closures), the staff
+   member's busy pieces of it (buffers included, the processing window left out) touch no
+   busy time, one resource of each kind the service needs is free for its whole time, and
+   it lies within notice and horizon.
 
 Time zones: local wall-clock times become instants with `datetime.combine(day, t,
 tzinfo=zone)` (fold=0). A local time that does not exist (spring-forward gap) is read
@@ -43,7 +45,16 @@ class StaffTime:
     staff_id: object
     shifts: Sequence[Span]  # weekly hours ∩ opening hours: the grid anchors
     time_off: Sequence[Span] = ()  # personal time off and business closures
-    busy: Sequence[Span] = ()  # blocked ranges (with buffers) of confirmed appointments
+    busy: Sequence[Span] = ()  # busy pieces (with buffers, without processing) of their bookings
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTime:
+    """A chair, basin or room: booked whole for each appointment that holds it."""
+
+    resource_id: object
+    kind: str
+    busy: Sequence[Span] = ()  # [start, end) of the appointments holding it
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +62,22 @@ class ServiceShape:
     duration: timedelta
     buffer_before: timedelta = timedelta(0)
     buffer_after: timedelta = timedelta(0)
+    # The processing window (colour developing): [start + offset, start + offset + processing)
+    # frees the staff member; the client and the resources stay.
+    processing_offset: timedelta = timedelta(0)
+    processing_duration: timedelta = timedelta(0)
+    resource_kinds: tuple[str, ...] = ()
+
+    def staff_pieces(self) -> list[Span]:
+        """The staff member's busy time of a booking at t = 0, as spans relative to its start."""
+        duration, before, after = (
+            int(d.total_seconds()) for d in (self.duration, self.buffer_before, self.buffer_after)
+        )
+        if not self.processing_duration:
+            return [(-before, duration + after)]
+        gap_start = int(self.processing_offset.total_seconds())
+        gap_end = gap_start + int(self.processing_duration.total_seconds())
+        return [piece for piece in ((-before, gap_start), (gap_end, duration + after)) if piece[0] < piece[1]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,19 +147,65 @@ def subtract(blocks: list[Span], holes: list[Span]) -> list[Span]:
     return result
 
 
+def intersect(first: list[Span], second: list[Span]) -> list[Span]:
+    """The overlap of two sorted, disjoint span lists."""
+    result = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        start, end = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
+        if start < end:
+            result.append((start, end))
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+EVER: Span = (-(2**62), 2**62)
+
+
+def starts_clear_of(busy: Iterable[Span], pieces: Sequence[Span]) -> list[Span]:
+    """Starts t at which no piece [t + a, t + b) overlaps a busy span B, as sorted spans of t.
+
+    Piece (a, b) overlaps B when t + a < B.end and t + b > B.start, i.e. t in
+    [B.start - b + 1, B.end - a).
+    """
+    busy = list(busy)
+    forbidden = merged((start - b + 1, end - a) for start, end in busy for a, b in pieces)
+    return subtract([EVER], forbidden)
+
+
+def resource_starts(resources: Sequence[ResourceTime], *, kinds: Sequence[str], duration: int) -> list[Span]:
+    """Starts at which, for every kind, at least one resource of it is free for [t, t + duration)."""
+    allowed = [EVER]
+    for kind in kinds:
+        of_kind = [resource for resource in resources if resource.kind == kind]
+        free_any = merged(span_ for resource in of_kind for span_ in starts_clear_of(resource.busy, [(0, duration)]))
+        allowed = intersect(allowed, free_any)
+    return allowed
+
+
 def allowed_starts(
-    staff: StaffTime, *, duration: int, before: int, after: int, lowest: int | None, highest: int | None
+    staff: StaffTime,
+    *,
+    duration: int,
+    pieces: Sequence[Span],
+    lowest: int | None,
+    highest: int | None,
+    within: list[Span] | None = None,
 ) -> list[Span]:
     """Where a start t may fall, ignoring the grid, as sorted closed-open spans of t.
 
     t fits working block W when W.start <= t <= W.end - duration, i.e. t in
-    [W.start, W.end - duration + 1). It clears busy span B unless
-    B.start - duration - after < t < B.end + before, i.e. t in [B.start - duration - after + 1, B.end + before).
+    [W.start, W.end - duration + 1); it must leave every busy span clear of the staff
+    member's pieces (starts_clear_of) and, when given, lie `within` (free resources).
     """
     working = subtract(merged(staff.shifts), merged(staff.time_off))
     fits = [(start, end - duration + 1) for start, end in working if end - start >= duration]
-    forbidden = merged((start - duration - after + 1, end + before) for start, end in staff.busy)
-    allowed = subtract(fits, forbidden)
+    allowed = intersect(fits, starts_clear_of(staff.busy, pieces))
+    if within is not None:
+        allowed = intersect(allowed, within)
     if lowest is not None or highest is not None:
         low = lowest if lowest is not None else allowed[0][0] if allowed else 0
         high = highest if highest is not None else allowed[-1][1] if allowed else 0
@@ -147,16 +220,17 @@ def free_starts(
     slot_interval: timedelta,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    within: list[Span] | None = None,
 ) -> list[int]:
     """Free grid starts (epoch seconds) of one staff member, ascending, without duplicates."""
     step = int(slot_interval.total_seconds())
     allowed = allowed_starts(
         staff,
         duration=int(service.duration.total_seconds()),
-        before=int(service.buffer_before.total_seconds()),
-        after=int(service.buffer_after.total_seconds()),
+        pieces=service.staff_pieces(),
         lowest=seconds(not_before) if not_before else None,
         highest=seconds(not_after) if not_after else None,
+        within=within,
     )
     starts: list[int] = []
     shifts = sorted(staff.shifts)
@@ -182,16 +256,28 @@ def free_slots(
     slot_interval: timedelta,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    resources: Sequence[ResourceTime] = (),
 ) -> list[Slot]:
     """Every free start with its end and the staff free at it (in input order), by time.
 
     `not_before` is the earliest allowed start (now + minimum notice); `not_after` is the
-    first instant no longer allowed (the end of the horizon's last local day).
+    first instant no longer allowed (the end of the horizon's last local day). `resources`:
+    the business's active resources of the kinds the service needs, with their bookings.
     """
+    within = None
+    if service.resource_kinds:
+        within = resource_starts(
+            resources, kinds=service.resource_kinds, duration=int(service.duration.total_seconds())
+        )
     staff_by_start: dict[int, list] = {}
     for member in staff:
         for t in free_starts(
-            member, service=service, slot_interval=slot_interval, not_before=not_before, not_after=not_after
+            member,
+            service=service,
+            slot_interval=slot_interval,
+            not_before=not_before,
+            not_after=not_after,
+            within=within,
         ):
             staff_by_start.setdefault(t, []).append(member.staff_id)
     duration = service.duration
@@ -200,3 +286,18 @@ def free_slots(
         start = datetime.fromtimestamp(t, UTC)
         slots.append(Slot(start=start, end=start + duration, staff_ids=tuple(staff_by_start[t])))
     return slots
+
+
+def free_resources_at(
+    resources: Sequence[ResourceTime], *, kinds: Sequence[str], start: datetime, end: datetime
+) -> dict[str, list]:
+    """For each kind, the ids of its resources free for all of [start, end), in input order."""
+    held = span(start, end)
+    return {
+        kind: [
+            resource.resource_id
+            for resource in resources
+            if resource.kind == kind and not any(a < held[1] and held[0] < b for a, b in resource.busy)
+        ]
+        for kind in kinds
+    }

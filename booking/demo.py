@@ -14,7 +14,16 @@ from django.utils.text import slugify
 
 from booking.models import Appointment
 from booking.services import Actor, appointment_book, appointment_complete
-from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+from businesses.models import (
+    Business,
+    BusinessMembership,
+    OpeningHours,
+    Resource,
+    Service,
+    StaffMember,
+    TimeOff,
+    WorkingHours,
+)
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 
 MON_TO_SAT = range(6)
@@ -29,17 +38,31 @@ class DemoService:
     buffer_before: int = 0
     buffer_after: int = 0
     description: str = ""
+    processing_offset: int = 0
+    processing: int = 0
+    resource_kinds: tuple[str, ...] = ()
 
 
 SERVICES = [
     DemoService("Women's cut & finish", 45, "45.00", buffer_after=15, description="Wash, cut and blow-dry."),
     DemoService("Men's cut", 30, "28.00", buffer_after=5),
-    DemoService("Full colour", 90, "95.00", buffer_before=10, buffer_after=15, description="Includes a gloss."),
+    DemoService(
+        "Full colour",
+        90,
+        "95.00",
+        buffer_before=10,
+        buffer_after=15,
+        description="Includes a gloss. The colour develops for 35 minutes; the rinse needs a basin.",
+        processing_offset=30,
+        processing=35,
+        resource_kinds=("basin",),
+    ),
     DemoService("Blow-dry", 30, "25.00", buffer_after=5),
     DemoService("Highlights", 120, "130.00", buffer_before=10, buffer_after=15),
     DemoService("Free consultation", 15, "0.00", description="Talk through a new look; no charge."),
     DemoService("Beard trim", 15, "12.00"),
 ]
+RESOURCES = [("Basin 1", "basin"), ("Basin 2", "basin"), ("Treatment room", "room")]
 # Which staff (by index, modulo the team size) perform each service: most by two or more.
 PERFORMERS = [(0, 1, 2), (0, 1), (0, 2), (1, 2), (2, 0), (0, 1, 2), (1,)]
 
@@ -132,10 +155,17 @@ def create_salon(*, name: str, slug: str, timezone_name: str, staff_count: int, 
             price=Decimal(spec.price),
             buffer_before=timedelta(minutes=spec.buffer_before),
             buffer_after=timedelta(minutes=spec.buffer_after),
+            processing_offset=timedelta(minutes=spec.processing_offset),
+            processing_duration=timedelta(minutes=spec.processing),
+            resource_kinds=list(spec.resource_kinds),
             position=position,
         )
         for position, spec in enumerate(SERVICES)
     ]
+    Resource.objects.bulk_create(
+        Resource(business=business, name=name, kind=kind, position=position)
+        for position, (name, kind) in enumerate(RESOURCES)
+    )
     team = []
     for index in range(staff_count):
         name_ = STAFF_NAMES[index] if index < len(STAFF_NAMES) else f"Stylist {index + 1}"

@@ -16,14 +16,18 @@ from config.errors import Busy
 LOCK_TIMEOUT_SECONDS = 3
 
 
-def lock_booking(*, staff_ids: Iterable[object], customer_id: object | None = None) -> None:
-    """Lock the given staff members (and the customer, whose booking limit is checked under
-    the lock) until the current transaction ends. Call inside atomic().
+def lock_booking(
+    *, staff_ids: Iterable[object], resource_ids: Iterable[object] = (), customer_id: object | None = None
+) -> None:
+    """Lock the given staff members, resources (chairs, basins, rooms) and the customer, whose
+    booking limit is checked under the lock, until the current transaction ends. Call inside
+    atomic().
 
     All keys are taken in one sorted pass: two writers needing overlapping sets wait for
     each other in the same order, so they cannot deadlock.
     """
     keys = {f"chairtime:staff:{staff_id}" for staff_id in staff_ids}
+    keys.update(f"chairtime:resource:{resource_id}" for resource_id in resource_ids)
     if customer_id is not None:
         keys.add(f"chairtime:customer:{customer_id}")
     with connection.cursor() as cursor:

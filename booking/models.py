@@ -8,14 +8,34 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from psycopg.types.multirange import Multirange
 
-from businesses.models import Business, Service, StaffMember
+from businesses.models import Business, Resource, Service, StaffMember
 from customers.models import CustomerAccount
 
 # Statuses that hold the staff member's time: booked, or checked in at the front desk.
 OCCUPYING_STATUSES = ("confirmed", "arrived")
 # Every status but cancelled: the appointment stands (booked, in progress, completed or a no-show).
 KEPT_STATUSES = (*OCCUPYING_STATUSES, "completed", "no_show")
+
+
+class DateTimeMultirangeField(models.Field):
+    """PostgreSQL's tstzmultirange: psycopg reads and writes it as a Multirange of ranges."""
+
+    description = "Several ranges of time with time zone"
+
+    def db_type(self, connection: Any) -> str:
+        return "tstzmultirange"
+
+
+def staff_busy_pieces(blocked_range: DateTimeTZRange, processing_range: DateTimeTZRange | None) -> Multirange:
+    """The staff member's busy time: the blocked range less the processing window (the
+    CHECK constraint `appointment_staff_busy_is_blocked_less_processing` says the same)."""
+    if processing_range is None:
+        return Multirange([blocked_range])
+    pieces = [(blocked_range.lower, processing_range.lower), (processing_range.upper, blocked_range.upper)]
+    return Multirange([DateTimeTZRange(low, high, "[)") for low, high in pieces if low < high])
 
 
 class Appointment(models.Model):
@@ -43,6 +63,11 @@ class Appointment(models.Model):
     # The time the chair is taken: [start - buffer_before, end + buffer_after). Snapshotted at
     # booking so that editing a service's buffers later does not move existing bookings.
     blocked_range = DateTimeRangeField()
+    # A processing window (a colour developing): the stylist may serve someone else meanwhile.
+    processing_range = DateTimeRangeField(null=True, blank=True)
+    # The part of the blocked range the staff member is busy: all of it less the processing
+    # window. Stored (and checked equal to that) so one GiST exclusion constraint covers it.
+    staff_busy = DateTimeMultirangeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Price when booked.")
     duration = models.DurationField(help_text="Duration when booked.")
@@ -64,12 +89,23 @@ class Appointment(models.Model):
         ]
         constraints = [
             # The last word on double booking: whatever path writes, PostgreSQL refuses two
-            # confirmed (or arrived) appointments of one staff member whose blocked ranges overlap.
+            # confirmed (or arrived) appointments of one staff member whose busy time overlaps
+            # (a multirange: one row per booking, so the status condition needs no copy of it).
             ExclusionConstraint(
                 name="appointment_no_overlap_per_staff",
-                expressions=[("staff", RangeOperators.EQUAL), ("blocked_range", RangeOperators.OVERLAPS)],
+                expressions=[("staff", RangeOperators.EQUAL), ("staff_busy", RangeOperators.OVERLAPS)],
                 condition=Q(status__in=OCCUPYING_STATUSES),
                 violation_error_message="This staff member already has an appointment at that time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    staff_busy=RawSQL(
+                        "tstzmultirange(blocked_range) - tstzmultirange(coalesce(processing_range, 'empty'))",
+                        (),
+                        output_field=DateTimeMultirangeField(),
+                    )
+                ),
+                name="appointment_staff_busy_is_blocked_less_processing",
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
             models.CheckConstraint(condition=Q(duration__gt=timedelta(0)), name="appointment_duration_positive"),
@@ -92,12 +128,24 @@ class Appointment(models.Model):
         duration: timedelta,
         buffer_before: timedelta = timedelta(0),
         buffer_after: timedelta = timedelta(0),
+        processing: tuple[timedelta, timedelta] = (timedelta(0), timedelta(0)),
     ) -> None:
-        """Place the appointment at `start` (not saved); the buffers widen its blocked range."""
+        """Place the appointment at `start` (not saved); the buffers widen its blocked range,
+        and `processing` (offset, duration) frees the staff member for that window."""
         self.start = start
         self.end = start + duration
         self.duration = duration
         self.blocked_range = DateTimeTZRange(start - buffer_before, self.end + buffer_after, "[)")
+        offset, length = processing
+        self.processing_range = DateTimeTZRange(start + offset, start + offset + length, "[)") if length else None
+        self.staff_busy = staff_busy_pieces(self.blocked_range, self.processing_range)
+
+    @property
+    def processing(self) -> tuple[timedelta, timedelta]:
+        """The processing window snapshotted at booking: (offset from the start, duration)."""
+        if self.processing_range is None:
+            return timedelta(0), timedelta(0)
+        return self.processing_range.lower - self.start, self.processing_range.upper - self.processing_range.lower
 
     @property
     def buffers(self) -> tuple[timedelta, timedelta]:
@@ -111,6 +159,34 @@ class Appointment(models.Model):
     @property
     def local_end(self) -> datetime:
         return self.end.astimezone(self.business.zone)
+
+
+class ResourceBooking(models.Model):
+    """A resource held by an appointment for its whole time ([start, end)).
+
+    `held_range` and `holds` copy the appointment's times and status; database triggers keep
+    them equal to it (migration 0005), so the exclusion constraint below is the last word on
+    two bookings of one basin or room whatever path writes.
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="resource_bookings")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
+    held_range = DateTimeRangeField()
+    holds = models.BooleanField(default=True, help_text="The appointment is confirmed or checked in.")
+
+    class Meta:
+        constraints = [
+            ExclusionConstraint(
+                name="resource_no_overlap",
+                expressions=[("resource", RangeOperators.EQUAL), ("held_range", RangeOperators.OVERLAPS)],
+                condition=Q(holds=True),
+                violation_error_message="This resource is already booked at that time.",
+            ),
+            models.UniqueConstraint(fields=["appointment", "resource"], name="resource_once_per_appointment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} for {self.appointment_id}"
 
 
 class AppointmentHistory(models.Model):

@@ -2,29 +2,32 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from booking.availability import (
+    ResourceTime,
     ServiceShape,
     Slot,
     Span,
     StaffTime,
+    free_resources_at,
     free_slots,
     local_instant,
     span,
     working_shifts,
 )
 from booking.errors import BookingInvalid
-from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment
-from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment, ResourceBooking
+from businesses.models import Business, OpeningHours, Resource, Service, StaffMember, TimeOff, WorkingHours
 from businesses.selectors import staff_performing
 from customers.models import CustomerAccount
 
@@ -51,6 +54,17 @@ def customer_window(business: Business, *, now: datetime) -> BookingWindow:
 MEMBER_WINDOW = BookingWindow(not_before=None, not_after=None)
 
 
+def local_range(business: Business, first_day: date, days: int) -> tuple[datetime, datetime]:
+    """From the start of `first_day` to the end of the last of `days` local dates."""
+    zone = business.zone
+    return local_instant(first_day, time(0), zone), local_instant(first_day + timedelta(days=days), time(0), zone)
+
+
+def padded(between: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    """A day more on each side: a candidate's buffers and length reach a little outside."""
+    return between[0] - timedelta(days=1), between[1] + timedelta(days=1)
+
+
 def weekly_hours(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
     hours: dict = defaultdict(list)
     for weekday, start, end in rows:
@@ -68,10 +82,7 @@ def staff_times(
 ) -> list[StaffTime]:
     """The engine's inputs for `staff` over `days` local dates, in four queries."""
     zone = business.zone
-    range_start = local_instant(first_day, time(0), zone)
-    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
-    # Buffers of a candidate may reach a little outside the range: pad the busy query.
-    padded = (range_start - timedelta(days=1), range_end + timedelta(days=1))
+    range_start, range_end = local_range(business, first_day, days)
     staff_ids = [member.pk for member in staff]
 
     opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
@@ -89,18 +100,7 @@ def staff_times(
         (time_off[staff_id] if staff_id else closures).append(span(away_from, away_until))
 
     busy = defaultdict(list)
-    appointments = Appointment.objects.filter(
-        staff__in=staff_ids, status__in=OCCUPYING_STATUSES, blocked_range__overlap=padded
-    )
-    if exclude_appointment is not None:
-        appointments = appointments.exclude(pk=exclude_appointment.pk)
-    # Epoch seconds straight from PostgreSQL: parsing thousands of tstzrange values in
-    # Python costs more than the rest of the engine.
-    for staff_id, lower, upper in appointments.values_list(
-        "staff_id",
-        RawSQL("extract(epoch from lower(blocked_range))::bigint", ()),
-        RawSQL("extract(epoch from upper(blocked_range))::bigint", ()),
-    ):
+    for staff_id, lower, upper in busy_pieces(staff_ids, padded((range_start, range_end)), exclude_appointment):
         busy[staff_id].append((lower, upper))
 
     shifts_by_week: dict = {}  # staff on the same weekly hours share their shifts
@@ -122,14 +122,66 @@ def staff_times(
     ]
 
 
+def busy_pieces(
+    staff_ids: list, between: tuple[datetime, datetime], exclude_appointment: Appointment | None
+) -> list[tuple[Any, int, int]]:
+    """(staff id, start, end) in epoch seconds of each busy piece of the staff's occupying
+    appointments overlapping `between`: one query, the pieces unnested by PostgreSQL (parsing
+    thousands of ranges in Python costs more than the rest of the engine)."""
+    sql = """
+        SELECT a.staff_id, extract(epoch FROM lower(piece))::bigint, extract(epoch FROM upper(piece))::bigint
+          FROM booking_appointment a CROSS JOIN LATERAL unnest(a.staff_busy) AS piece
+         WHERE a.staff_id = ANY(%s) AND a.status = ANY(%s) AND a.staff_busy && tstzrange(%s, %s)
+           AND a.id IS DISTINCT FROM %s::uuid
+    """
+    excluded = exclude_appointment.pk if exclude_appointment is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [staff_ids, list(OCCUPYING_STATUSES), *between, excluded])
+        return cursor.fetchall()
+
+
+def resource_times(
+    business: Business,
+    kinds: Sequence[str],
+    *,
+    between: tuple[datetime, datetime],
+    exclude_appointment: Appointment | None = None,
+) -> list[ResourceTime]:
+    """The active resources of `kinds` with the times they are held, in two queries; the
+    least used over `between` first (booking assigns the first free one)."""
+    if not kinds:
+        return []
+    resources = list(
+        Resource.objects.filter(business=business, kind__in=kinds, is_active=True)
+        .order_by("position", "name")
+        .values_list("pk", "kind")
+    )
+    bookings = ResourceBooking.objects.filter(
+        resource__in=[pk for pk, _ in resources], holds=True, held_range__overlap=between
+    )
+    if exclude_appointment is not None:
+        bookings = bookings.exclude(appointment=exclude_appointment)
+    held: dict = defaultdict(list)
+    for resource_id, lower, upper in bookings.values_list(
+        "resource_id",
+        RawSQL("extract(epoch from lower(held_range))::bigint", ()),
+        RawSQL("extract(epoch from upper(held_range))::bigint", ()),
+    ):
+        held[resource_id].append((lower, upper))
+    in_use = {pk: sum(upper - lower for lower, upper in held[pk]) for pk, _ in resources}
+    return [
+        ResourceTime(resource_id=pk, kind=kind, busy=held[pk])
+        for pk, kind in sorted(resources, key=lambda resource: in_use[resource[0]])
+    ]
+
+
 def open_days(business: Business, *, first_day: date, days: int) -> set[date]:
     """The local dates on which the salon opens at all: opening hours that weekday, not
     wholly covered by a business closure. (A day that is open but has no free time is
     fully booked, not closed.)"""
     zone = business.zone
     opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
-    range_start = local_instant(first_day, time(0), zone)
-    range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
+    range_start, range_end = local_range(business, first_day, days)
     closures = list(
         TimeOff.objects.filter(
             business=business, staff__isnull=True, start__lt=range_end, end__gt=range_start
@@ -171,10 +223,39 @@ def available_slots(
         return []
     return free_slots(
         staff_times(business, members, first_day=first_day, days=days, exclude_appointment=exclude_appointment),
-        service=ServiceShape(service.duration, service.buffer_before, service.buffer_after),
+        service=service_shape(service),
         slot_interval=slot_interval or business.slot_interval,
         not_before=window.not_before,
         not_after=window.not_after,
+        resources=resource_times(
+            business,
+            service.resource_kinds,
+            between=padded(local_range(business, first_day, days)),
+            exclude_appointment=exclude_appointment,
+        ),
+    )
+
+
+def free_resources(
+    business: Business, service: Service, start: datetime, *, exclude_appointment: Appointment | None = None
+) -> dict[str, list]:
+    """For each kind of resource the service needs, the ids of those free for its whole time
+    from `start`, least used that day first."""
+    end = start + service.duration
+    resources = resource_times(
+        business, service.resource_kinds, between=padded((start, end)), exclude_appointment=exclude_appointment
+    )
+    return free_resources_at(resources, kinds=service.resource_kinds, start=start, end=end)
+
+
+def service_shape(service: Service) -> ServiceShape:
+    return ServiceShape(
+        service.duration,
+        service.buffer_before,
+        service.buffer_after,
+        processing_offset=service.processing_offset,
+        processing_duration=service.processing_duration,
+        resource_kinds=tuple(service.resource_kinds),
     )
 
 
@@ -198,7 +279,9 @@ def customer_appointments(
     customer: CustomerAccount, *, status: str | None, business_id: uuid.UUID | None = None, now: datetime
 ) -> QuerySet[Appointment]:
     """A customer's appointments (only theirs), filtered as `?status=` asks."""
-    appointments = Appointment.objects.filter(customer=customer).select_related("business")
+    appointments = (
+        Appointment.objects.filter(customer=customer).select_related("business").prefetch_related("resource_bookings")
+    )
     if business_id is not None:
         appointments = appointments.filter(business_id=business_id)
     if status == "upcoming":

@@ -6,12 +6,14 @@ records history, and leaves the exclusion constraint as the backstop.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ from booking.errors import (
     TooLateToCancel,
 )
 from booking.locks import lock_booking
-from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification
+from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, ResourceBooking
 from booking.notifications import record_pending
 from booking.queue import queue_appointment_notification
 from booking.selectors import (
@@ -33,9 +35,10 @@ from booking.selectors import (
     BookingWindow,
     available_slots,
     customer_window,
+    free_resources,
     upcoming,
 )
-from businesses.models import Business, Service, StaffMember, TimeOff
+from businesses.models import Business, Resource, Service, StaffMember, TimeOff
 from businesses.selectors import is_business_member, performs, staff_performing
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone
@@ -259,7 +262,11 @@ def appointment_book(
     with transaction.atomic():
         if customer is None:  # a new client's record goes if the booking does not happen
             customer = customer_find_or_create(details=cast(CustomerDetails, customer_details), business=business)
-        lock_booking(staff_ids=[member.pk for member in candidates], customer_id=None if by.is_member else customer.pk)
+        lock_booking(
+            staff_ids=[member.pk for member in candidates],
+            resource_ids=resources_needed_by(business, service),
+            customer_id=None if by.is_member else customer.pk,
+        )
         if not by.is_member:
             ensure_under_booking_limit(business, customer, now=now)
         grid = ONE_MINUTE if any_minute and by.is_member else None
@@ -268,6 +275,7 @@ def appointment_book(
         )
         if not free:
             raise SlotUnavailable()
+        resources = resources_to_hold(business, service, start)
         for staff_id in least_booked_first(business, free, start):
             appointment = Appointment(
                 business=business,
@@ -279,7 +287,7 @@ def appointment_book(
                 notes=notes,
                 created_by=by.user,
             )
-            appointment.set_times(start, service.duration, service.buffer_before, service.buffer_after)
+            appointment.set_times(start, service.duration, *service_timing(service))
             try:
                 with transaction.atomic():
                     appointment.save()
@@ -287,12 +295,69 @@ def appointment_book(
                 # Someone wrote without the lock (the constraint is the last word): try the next.
                 logger.warning("exclusion constraint refused a booking that passed the re-check")
                 continue
+            hold_resources(appointment, resources)
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
             if notify:
                 notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
+
+
+def service_timing(service: Service) -> tuple[timedelta, timedelta, tuple[timedelta, timedelta]]:
+    """What a booking snapshots of its service besides the duration: buffers and processing."""
+    return service.buffer_before, service.buffer_after, (service.processing_offset, service.processing_duration)
+
+
+def resources_needed_by(business: Business, service: Service) -> list:
+    """Every active resource of a kind the service needs (locked while booking: any may be chosen)."""
+    if not service.resource_kinds:
+        return []
+    return list(
+        Resource.objects.filter(business=business, kind__in=service.resource_kinds, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def resources_to_hold(
+    business: Business,
+    service: Service,
+    start: datetime,
+    *,
+    keep: Iterable = (),
+    exclude_appointment: Appointment | None = None,
+) -> list:
+    """One free resource of each kind the service needs from `start`: one of `keep` (those
+    the appointment holds now) where still free, else the least used. Call under the lock."""
+    if not service.resource_kinds:
+        return []
+    kept = set(keep)
+    chosen = []
+    for free in free_resources(business, service, start, exclude_appointment=exclude_appointment).values():
+        if not free:
+            raise SlotUnavailable()
+        chosen.append(next((pk for pk in free if pk in kept), free[0]))
+    return chosen
+
+
+def hold_resources(appointment: Appointment, resource_ids: list) -> None:
+    """The appointment holds exactly these resources (the exclusion constraint has the last word)."""
+    held = set(appointment.resource_bookings.values_list("resource_id", flat=True)) if appointment.pk else set()
+    wanted = set(resource_ids)
+    try:
+        with transaction.atomic():
+            appointment.resource_bookings.filter(resource__in=held - wanted).delete()
+            ResourceBooking.objects.bulk_create(
+                ResourceBooking(
+                    appointment=appointment,
+                    resource_id=pk,
+                    held_range=DateTimeTZRange(appointment.start, appointment.end, "[)"),
+                )
+                for pk in wanted - held
+            )
+    except IntegrityError:
+        raise SlotUnavailable() from None
 
 
 def appointment_book_for_user(
@@ -454,7 +519,9 @@ def appointment_reschedule(
         new_staff = staff or appointment.staff
         ensure_bookable(business, service, new_staff)
         # The customer's booking limit needs no lock here: moving a booking keeps the count.
-        lock_booking(staff_ids=[appointment.staff_id, new_staff.pk])
+        lock_booking(
+            staff_ids=[appointment.staff_id, new_staff.pk], resource_ids=resources_needed_by(business, service)
+        )
         window = window_for(by, business, now)
         grid = ONE_MINUTE if any_minute and by.is_member else None
         if not free_staff_at(
@@ -467,16 +534,32 @@ def appointment_reschedule(
             slot_interval=grid,
         ):
             raise SlotUnavailable()
+        held = appointment.resource_bookings.values_list("resource_id", flat=True)
+        resources = resources_to_hold(business, service, start, keep=held, exclude_appointment=appointment)
         old = snapshot(appointment)
         appointment.staff = new_staff
-        # Keep the duration and buffers snapshotted at booking (the service may have changed since).
-        appointment.set_times(start, appointment.duration, *appointment.buffers)
+        # Keep the duration, buffers and processing snapshotted at booking (the service may have changed since).
+        appointment.set_times(start, appointment.duration, *appointment.buffers, appointment.processing)
         appointment.sequence += 1
         try:
             with transaction.atomic():
-                appointment.save(update_fields=["staff", "start", "end", "blocked_range", "sequence", "updated_at"])
+                # Let go of the resources it changes first, so the move cannot collide with itself.
+                appointment.resource_bookings.exclude(resource__in=resources).delete()
+                appointment.save(
+                    update_fields=[
+                        "staff",
+                        "start",
+                        "end",
+                        "blocked_range",
+                        "processing_range",
+                        "staff_busy",
+                        "sequence",
+                        "updated_at",
+                    ]
+                )
         except IntegrityError:
             raise SlotUnavailable() from None
+        hold_resources(appointment, resources)
         record_history(appointment, action=AppointmentHistory.Action.RESCHEDULED, by=by, old=old)
         notify_on_commit(appointment, Notification.Kind.UPDATE)
     return appointment

@@ -3,7 +3,16 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin
-from businesses.models import Business, BusinessMembership, OpeningHours, Service, StaffMember, TimeOff, WorkingHours
+from businesses.models import (
+    Business,
+    BusinessMembership,
+    OpeningHours,
+    Resource,
+    Service,
+    StaffMember,
+    TimeOff,
+    WorkingHours,
+)
 from config.inputs import OUT_OF_RANGE, within_input_range
 
 
@@ -114,9 +123,28 @@ class StaffMemberAdmin(BusinessScopedAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(BusinessScopedAdmin):
-    list_display = ["name", "business", "duration", "price", "buffer_before", "buffer_after", "is_active"]
+    list_display = ["name", "business", "duration", "price", "processing_duration", "resource_kinds", "is_active"]
     list_filter = ["is_active", ("business", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
+    fieldsets = [
+        (None, {"fields": ["business", "name", "description", "duration", "price", "is_active", "position"]}),
+        ("Preparation and clean-up", {"fields": ["buffer_before", "buffer_after"]}),
+        (
+            "Processing time and resources",
+            {
+                "fields": ["processing_offset", "processing_duration", "resource_kinds"],
+                "description": "While a colour develops the stylist may serve someone else; the client keeps "
+                "the chair and the resources (one of each kind listed, e.g. basin) for the whole service.",
+            },
+        ),
+    ]
+
+
+@admin.register(Resource)
+class ResourceAdmin(BusinessScopedAdmin):
+    list_display = ["name", "kind", "business", "is_active"]
+    list_filter = ["is_active", "kind", ("business", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "kind"]
 
 
 class TimeOffAdminForm(forms.ModelForm):

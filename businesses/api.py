@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from businesses.models import Business, Weekday
-from businesses.selectors import active_services, active_staff, business_by_id
+from businesses.selectors import active_resources, active_services, active_staff, business_by_id
 from config.api_fields import local_iso
 from config.api_schema import errors
 
@@ -29,9 +29,24 @@ class ServiceOutput(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     currency = serializers.CharField(source="business.currency")
     staff_ids = serializers.SerializerMethodField()
+    processing_offset_minutes = serializers.SerializerMethodField()
+    processing_minutes = serializers.SerializerMethodField()
+    resource_kinds = serializers.ListField(child=serializers.CharField())
 
     def get_staff_ids(self, service) -> list[str]:
         return [str(member.pk) for member in service.staff.all()]
+
+    def get_processing_offset_minutes(self, service) -> int:
+        return int(service.processing_offset.total_seconds() // 60)
+
+    def get_processing_minutes(self, service) -> int:
+        return int(service.processing_duration.total_seconds() // 60)
+
+
+class ResourceOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
 
 
 class StaffOutput(serializers.Serializer):
@@ -68,6 +83,16 @@ class ServicesView(BusinessView):
 class StaffView(BusinessView):
     def get(self, request, business_id):
         return Response(StaffOutput(active_staff(business_or_404(business_id)), many=True).data)
+
+
+@extend_schema(
+    summary="Active resources of a business (chairs, basins, rooms)",
+    responses={200: ResourceOutput(many=True), **errors(404)},
+    tags=["business"],
+)
+class ResourcesView(BusinessView):
+    def get(self, request, business_id):
+        return Response(ResourceOutput(active_resources(business_or_404(business_id)), many=True).data)
 
 
 HOURS_RESPONSE = inline_serializer(

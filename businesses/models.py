@@ -51,6 +51,11 @@ def validate_raster_image(file: File) -> None:
         raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_image")
 
 
+def normalized_kinds(kinds: list[str]) -> list[str]:
+    """Resource kinds as services and resources name them: trimmed, lower case, each once."""
+    return sorted({kind.strip().lower() for kind in kinds if kind.strip()})
+
+
 class Business(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -160,12 +165,36 @@ class Service(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     buffer_before = models.DurationField(default=timedelta, blank=True, help_text="Preparation time before.")
     buffer_after = models.DurationField(default=timedelta, blank=True, help_text="Clean-up time after.")
+    processing_offset = models.DurationField(
+        default=timedelta, blank=True, help_text="When the processing time starts, counted from the start."
+    )
+    processing_duration = models.DurationField(
+        "processing time",
+        default=timedelta,
+        blank=True,
+        help_text="e.g. a colour developing: the staff member may serve someone else meanwhile; "
+        "the client and the resources stay taken.",
+    )
+    resource_kinds = ArrayField(
+        models.CharField(max_length=50),
+        default=list,
+        blank=True,
+        help_text="Kinds of resource the service needs one each of for its whole time, e.g. basin, room.",
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    processing_offset__gte=timedelta(0),
+                    processing_duration__gte=timedelta(0),
+                    duration__gte=F("processing_offset") + F("processing_duration"),
+                ),
+                name="service_processing_within_duration",
+            ),
             models.CheckConstraint(condition=Q(duration__gt=timedelta(0)), name="service_duration_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
             models.CheckConstraint(
@@ -180,6 +209,11 @@ class Service(models.Model):
     @property
     def duration_minutes(self) -> int:
         return int(self.duration.total_seconds() // 60)
+
+    def clean(self) -> None:
+        self.resource_kinds = normalized_kinds(self.resource_kinds)
+        if self.duration and self.processing_offset + self.processing_duration > self.duration:
+            raise ValidationError({"processing_duration": "The processing time must end by the end of the service."})
 
 
 class StaffMember(models.Model):
@@ -207,6 +241,26 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Resource(models.Model):
+    """A chair, basin or room that some services need one of (Service.resource_kinds)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=50, help_text="e.g. basin, room, chair: services name the kinds they need.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def clean(self) -> None:
+        (self.kind,) = normalized_kinds([self.kind]) or [""]
 
 
 class Weekday(models.IntegerChoices):

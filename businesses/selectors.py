@@ -5,7 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 
-from businesses.models import Business, BusinessMembership, Service, StaffMember
+from businesses.models import Business, BusinessMembership, Resource, Service, StaffMember
 
 Person = AbstractUser | AnonymousUser  # whoever is asking, signed in or not
 
@@ -64,6 +64,11 @@ def active_staff(business: Business) -> list[StaffMember]:
     """The salon's active staff, each with the active services they perform prefetched."""
     services = Prefetch("services", queryset=Service.objects.filter(is_active=True).order_by("position", "name"))
     return list(business.staff.filter(is_active=True).prefetch_related(services))
+
+
+def active_resources(business: Business) -> list[Resource]:
+    """The salon's chairs, basins and rooms in use, in the salon's order."""
+    return list(business.resources.filter(is_active=True))
 
 
 def staff_performing(business: Business, service: Service, staff: StaffMember | None = None) -> list[StaffMember]:

@@ -27,15 +27,16 @@ WEEK = 7
 
 @dataclass
 class Cell:
-    """One table cell: `kind` is appointment, buffer, off (time off or closure), closed (nobody
-    works) or free; it spans `rows` rows from `start`."""
+    """One table cell: `kind` is appointment, processing (its processing window: the stylist
+    may book someone else there), buffer, off (time off or closure), closed (nobody works) or
+    free; it spans `rows` rows from `start`."""
 
     kind: str
     start: datetime
     rows: int = 1
     appointment: Appointment | None = None
     reason: str = ""
-    url: str = ""  # free cells: where clicking books (or moves an appointment) there
+    url: str = ""  # free and processing cells: where clicking books (or moves an appointment) there
 
 
 @dataclass
@@ -210,8 +211,16 @@ def lay_out_column(
             first += 1
         if first in holder:
             continue  # no row left to show it in: its panel is still reached from the client card
+        developing = processing_rows(appointment, rows, ends) - {first}
         for i in range(first, last + 1):
-            holder.setdefault(i, ("appointment", (appointment.pk,), appointment, ""))
+            if i not in developing:
+                holder.setdefault(i, ("appointment", (appointment.pk,), appointment, ""))
+    # A processing window leaves the stylist free: its rows stay bookable, drawn lighter,
+    # unless another client was booked into them.
+    for appointment in appointments:
+        if appointment.status in OCCUPYING_STATUSES:
+            for i in processing_rows(appointment, rows, ends):
+                holder.setdefault(i, ("processing", (appointment.pk, i), appointment, ""))
     for appointment in appointments:
         before = (seconds(appointment.blocked_range.lower), seconds(appointment.start))
         after = (seconds(appointment.end), seconds(appointment.blocked_range.upper))
@@ -231,6 +240,15 @@ def lay_out_column(
             inside = any(low <= start and end <= high for low, high in working)
             holder[i] = ("free", (i,), None, "") if inside else ("closed", (), None, "")
     return holder
+
+
+def processing_rows(appointment: Appointment, rows: list[int], ends: list[int]) -> set[int]:
+    """The rows wholly inside the appointment's processing window."""
+    window = appointment.processing_range
+    if window is None:
+        return set()
+    low, high = seconds(window.lower), seconds(window.upper)
+    return {i for i, (start, end) in enumerate(zip(rows, ends, strict=True)) if low <= start and end <= high}
 
 
 def merge_cells(rows: list[datetime], holder: dict[int, Holding]) -> dict[int, Cell]:

@@ -218,7 +218,7 @@ def link_cells(page: calendar.CalendarPage, business: Business, moving: Appointm
     panel = reverse("admin:frontdesk-appointment", args=[placeholder])
     for column in page.columns:
         for cell in column.cells.values():
-            if cell.kind == "free":
+            if cell.kind in ("free", "processing"):
                 query = {"business": str(business.pk), "staff": str(column.staff.pk), "start": cell.start.isoformat()}
                 cell.url = f"{target}?{urlencode(query)}"
             elif cell.kind == "appointment" and cell.appointment is not None:

@@ -80,6 +80,12 @@ def make_appointment(
     appointment = Appointment(
         business=staff.business, staff=staff, service=service, customer=customer, price=service.price, **fields
     )
-    appointment.set_times(start, service.duration, service.buffer_before, service.buffer_after)
+    appointment.set_times(
+        start,
+        service.duration,
+        service.buffer_before,
+        service.buffer_after,
+        (service.processing_offset, service.processing_duration),
+    )
     appointment.save()
     return appointment

@@ -1,5 +1,6 @@
 """Input and output shapes of the booking API (DESIGN §5)."""
 
+import uuid
 from datetime import datetime
 
 from rest_framework import serializers
@@ -99,6 +100,7 @@ class AppointmentOutput(serializers.ModelSerializer):
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    resource_ids = serializers.SerializerMethodField()
 
     class Meta:
         model = Appointment
@@ -114,7 +116,11 @@ class AppointmentOutput(serializers.ModelSerializer):
             "price",
             "source",
             "notes",
+            "resource_ids",
         ]
+
+    def get_resource_ids(self, appointment) -> list[uuid.UUID]:
+        return [held.resource_id for held in appointment.resource_bookings.all()]
 
     def get_start(self, appointment) -> str:
         return local_iso(appointment.start, appointment.business.zone)

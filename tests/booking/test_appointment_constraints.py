@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from psycopg.types.multirange import Multirange
 
 from booking.models import Appointment, AppointmentHistory
 from tests.factories import make_appointment
@@ -74,8 +74,17 @@ def test_bulk_update_cannot_bypass_the_constraint(staff, services, dana):
     cut = services[0]
     book(staff[0], cut, dana, NINE)
     later = book(staff[0], cut, dana, NINE + timedelta(hours=2))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Appointment.objects.filter(pk=later.pk).update(blocked_range=DateTimeTZRange(NINE, NINE + timedelta(hours=1)))
+    later.set_times(NINE + timedelta(minutes=15), cut.duration)
+    moved = {name: getattr(later, name) for name in ("start", "end", "blocked_range", "staff_busy")}
+    with pytest.raises(IntegrityError, match="appointment_no_overlap_per_staff"), transaction.atomic():
+        Appointment.objects.filter(pk=later.pk).update(**moved)
+
+
+def test_staff_busy_time_must_be_the_blocked_range_less_processing(staff, services, dana):
+    later = book(staff[0], services[0], dana, NINE + timedelta(hours=2))
+    rule = "appointment_staff_busy_is_blocked_less_processing"
+    with pytest.raises(IntegrityError, match=rule), transaction.atomic():
+        Appointment.objects.filter(pk=later.pk).update(staff_busy=Multirange([]))
 
 
 def test_negative_price_and_empty_ranges_are_refused(staff, services, dana):
@@ -104,7 +113,7 @@ def test_the_exclusion_constraint_is_in_pg_constraint(db):
         kind, definition = cursor.fetchone()
     assert kind == "x"
     assert "EXCLUDE USING gist" in definition
-    assert "staff_id WITH =" in definition and "blocked_range WITH &&" in definition
+    assert "staff_id WITH =" in definition and "staff_busy WITH &&" in definition
     assert "confirmed" in definition
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import Appointment
-from businesses.models import Service, StaffMember, TimeOff
+from businesses.models import Resource, Service, StaffMember, TimeOff
 from customers.models import CustomerBusinessRelationship
 from tests.factories import make_appointment
 
@@ -21,12 +21,14 @@ def beta_objects(other_salon, dana):
     time_off = TimeOff.objects.create(business=other_salon, staff=member, start=START, end=START.replace(hour=12))
     appointment = make_appointment(staff=member, service=service, customer=dana, start=START)
     CustomerBusinessRelationship.objects.create(customer=dana, business=other_salon, notes="Beta's secret note")
+    basin = Resource.objects.create(business=other_salon, name="Beta basin", kind="basin")
     return {
         "business": other_salon,
         "staffmember": member,
         "service": service,
         "timeoff": time_off,
         "appointment": appointment,
+        "resource": basin,
     }
 
 
@@ -38,19 +40,20 @@ def changelist_url(model):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
-@pytest.mark.parametrize("model", [Appointment, StaffMember, Service, TimeOff])
+@pytest.mark.parametrize("model", [Appointment, StaffMember, Service, TimeOff, Resource])
 def test_staff_lists_show_only_their_salon(client, alice, services, staff, beta_objects, dana, model):
     make_appointment(staff=staff[0], service=services[0], customer=dana, start=START)
     TimeOff.objects.create(business=staff[0].business, staff=staff[0], start=START, end=START.replace(hour=12))
+    Resource.objects.create(business=staff[0].business, name="Alpha basin", kind="basin")
     client.force_login(alice)
     response = client.get(changelist_url(model))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Salon Beta" not in html and "Zed" not in html and "Beta cut" not in html
+    assert "Salon Beta" not in html and "Zed" not in html and "Beta cut" not in html and "Beta basin" not in html
     assert response.context["cl"].result_count >= 1
 
 
-@pytest.mark.parametrize("name", ["business", "staffmember", "service", "timeoff", "appointment"])
+@pytest.mark.parametrize("name", ["business", "staffmember", "service", "timeoff", "appointment", "resource"])
 def test_a_foreign_object_url_shows_nothing_of_it(client, alice, services, beta_objects, name):
     client.force_login(alice)
     response = client.get(change_url(beta_objects[name]))

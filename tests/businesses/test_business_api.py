@@ -1,10 +1,10 @@
 """Public business endpoints: services, staff, hours."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from businesses.models import OpeningHours, TimeOff
+from businesses.models import OpeningHours, Resource, TimeOff
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,35 @@ def test_services_show_active_services_with_active_staff(api_client, salon, staf
         "price": "30.00",
         "currency": "GBP",
         "staff_ids": [str(staff[0].pk)],
+        "processing_offset_minutes": 0,
+        "processing_minutes": 0,
+        "resource_kinds": [],
     }
+
+
+def test_services_show_processing_time_and_resource_kinds(api_client, salon, staff, services):
+    colour = services[1]
+    colour.processing_offset, colour.processing_duration = timedelta(minutes=20), timedelta(minutes=40)
+    colour.resource_kinds = ["basin", "chair"]
+    colour.save()
+    (shown,) = [s for s in api_client.get(f"/api/business/{salon.pk}/services").json() if s["name"] == "Colour"]
+    assert (shown["processing_offset_minutes"], shown["processing_minutes"], shown["resource_kinds"]) == (
+        20,
+        40,
+        ["basin", "chair"],
+    )
+
+
+def test_resources_list_the_active_ones_of_this_salon(api_client, salon, other_salon):
+    basin = Resource.objects.create(business=salon, name="Basin 1", kind="basin", position=1)
+    room = Resource.objects.create(business=salon, name="Treatment room", kind="room", position=2)
+    Resource.objects.create(business=salon, name="Broken basin", kind="basin", is_active=False)
+    Resource.objects.create(business=other_salon, name="Beta basin", kind="basin")
+    for slash in ("", "/"):
+        assert api_client.get(f"/api/business/{salon.pk}/resources{slash}").json() == [
+            {"id": str(basin.pk), "name": "Basin 1", "kind": "basin"},
+            {"id": str(room.pk), "name": "Treatment room", "kind": "room"},
+        ]
 
 
 def test_staff_show_active_staff_with_their_active_services(api_client, salon, staff, services):
@@ -70,7 +98,7 @@ def test_hours_list_every_weekday_and_upcoming_closures(api_client, salon, staff
     ]
 
 
-@pytest.mark.parametrize("endpoint", ["services", "staff", "hours"])
+@pytest.mark.parametrize("endpoint", ["services", "staff", "hours", "resources"])
 @pytest.mark.parametrize("business_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1"])
 def test_unknown_businesses_are_404(api_client, endpoint, business_id):
     response = api_client.get(f"/api/business/{business_id}/{endpoint}")

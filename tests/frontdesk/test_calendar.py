@@ -96,6 +96,25 @@ def test_blocks_sit_in_their_staff_column_and_rows(client, alice, salon, staff, 
     assert "Casey Customer" in html or "dana" in html.lower()
 
 
+def test_a_processing_window_is_drawn_lighter_and_stays_bookable(client, alice, salon, staff, services, dana):
+    ana = staff[0]
+    cut, colour, _ = services
+    colour.buffer_before = colour.buffer_after = timedelta(0)
+    colour.processing_offset, colour.processing_duration = timedelta(minutes=30), timedelta(minutes=45)
+    colour.save()
+    coloured = make_appointment(staff=ana, service=colour, customer=dana, start=at(9))  # develops 09:30-10:15
+    inside = make_appointment(staff=ana, service=cut, customer=CustomerFactory(), start=at(9, 30))
+    client.force_login(alice)
+    html = calendar(client, salon).content.decode()
+    labelled = ((re.search(r'class="time-col">(\d\d:\d\d)<', row), row) for row in html.split("<tr"))
+    rows = {label.group(1): row for label, row in labelled if label}
+    assert f'data-appointment="{coloured.pk}"' in rows["09:00"]  # applying the colour
+    assert f'data-appointment="{inside.pk}"' in rows["09:30"]  # another client in the window
+    assert 'class="free processing"' in rows["10:00"]  # still developing, nobody booked: bookable
+    assert f"staff={ana.pk}&amp;start=2030-03-04T10%3A00%3A00%2B00%3A00" in rows["10:00"]
+    assert f'data-appointment="{coloured.pk}"' in rows["10:15"]  # rinse and finish
+
+
 def test_cancelled_are_hidden_unless_asked_for(client, alice, salon, staff, services, dana):
     gone = make_appointment(staff=staff[0], service=services[0], customer=dana, start=at(10), status="cancelled")
     client.force_login(alice)

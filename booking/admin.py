@@ -2,6 +2,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from booking.admin_forms import AppointmentBookForm, AppointmentChangeForm
@@ -17,6 +18,7 @@ from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
 from businesses.models import Service, StaffMember
 from businesses.selectors import businesses_in_admin, only_business, within_own_columns
 from config.errors import DomainError
+from customers.models import CustomerBusinessRelationship
 
 
 class RecordInline(admin.TabularInline):
@@ -70,10 +72,14 @@ class NotificationAdmin(BusinessScopedAdmin):
         self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
 
 
+# What CustomerBusinessRelationship.warnings reads.
+WARNING_FIELDS = ("allergies", "patch_test_required", "patch_test_on")
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(BusinessScopedAdmin):
     editing_roles = EVERY_ROLE
-    list_display = ["local_start_display", "customer", "service", "staff", "status", "source", "price"]
+    list_display = ["local_start_display", "customer", "service", "staff", "status", "source", "price", "warnings"]
     list_filter = [
         "status",
         "source",
@@ -94,6 +100,7 @@ class AppointmentAdmin(BusinessScopedAdmin):
     change_readonly_fields = [
         "business",
         "customer",
+        "warnings",
         "service",
         "staff",
         "local_start_display",
@@ -115,7 +122,18 @@ class AppointmentAdmin(BusinessScopedAdmin):
 
     def get_queryset(self, request):
         # A stylist the owner limited to their own column sees only their appointments here too.
-        return super().get_queryset(request).filter(within_own_columns(request.user))
+        queryset = super().get_queryset(request).filter(within_own_columns(request.user))
+        # The client's allergy and patch-test flags at this salon, for the warnings column.
+        record = CustomerBusinessRelationship.objects.filter(
+            customer=OuterRef("customer"), business=OuterRef("business")
+        )
+        return queryset.annotate(**{f"client_{name}": Subquery(record.values(name)[:1]) for name in WARNING_FIELDS})
+
+    @admin.display(description="Client warnings")
+    def warnings(self, appointment: Appointment) -> str:
+        flags = {name: getattr(appointment, f"client_{name}", None) for name in WARNING_FIELDS}
+        record = CustomerBusinessRelationship(**{name: value for name, value in flags.items() if value is not None})
+        return "; ".join(record.warnings) or "—"
 
     @admin.display(description="Start (salon time)", ordering="start")
     def local_start_display(self, appointment: Appointment) -> str:

@@ -40,6 +40,7 @@ from booking.selectors import (
 )
 from businesses.models import Business, Resource, Service, StaffMember, TimeOff
 from businesses.selectors import is_business_member, performs, staff_performing
+from config.request_log import note_business
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone
 
@@ -201,6 +202,7 @@ def snapshot(appointment: Appointment) -> Appointment:
 def record_history(
     appointment: Appointment, *, action: str, by: Actor, note: str = "", old: Appointment | None = None
 ) -> AppointmentHistory:
+    note_business(appointment.business_id)
     logger.info(
         "appointment %s %s",
         appointment.pk,

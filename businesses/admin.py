@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin
+from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin, may_edit
 from businesses.models import (
     Business,
     BusinessMembership,
@@ -22,19 +22,24 @@ class OpeningHoursInline(ScopedInlineMixin, admin.TabularInline):
 
 
 class MembershipInline(ScopedInlineMixin, admin.TabularInline):
+    """Who works at the salon. Adding people means choosing among every user of the instance
+    (superusers only); an owner may limit a staff-role member to their own calendar column."""
+
     model = BusinessMembership
     extra = 0
     autocomplete_fields = ["user"]
 
     def has_add_permission(self, request, obj=None):
-        # Adding people means choosing among every user of the instance: superusers only.
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_edit(request.user, self.parent_business(obj) if obj else None, self.editing_roles)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["user", "role"]
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser or super().has_delete_permission(request, obj)
+        return request.user.is_superuser
 
 
 @admin.register(Business)

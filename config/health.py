@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.api import error_body
@@ -28,10 +28,11 @@ READY_PATHS = {"/readyz", "/readyz/"}
 
 
 def check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = %s", [int(CHECK_TIMEOUT_SECONDS * 1000)])
+    # SET LOCAL: the limit ends with this transaction, whether the query succeeds or not, so the
+    # connection (kept for CONN_MAX_AGE) never serves later requests with it.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = %s", [int(CHECK_TIMEOUT_SECONDS * 1000)])
         cursor.execute("SELECT 1")
-        cursor.execute("RESET statement_timeout")
 
 
 def check_broker() -> None:

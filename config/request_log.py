@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 
 access_logger = logging.getLogger("chairtime.access")
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The business the request turned out to be about (an appointment's, say), set where it is known.
+current_business_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("business_id", default=None)
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -34,10 +36,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def note_business(business_id: object) -> None:
+    """Say which business the current request is about, for its access line (a view or a
+    service that loaded an appointment knows; the URL often does not)."""
+    current_business_id.set(str(business_id))
+
+
 def business_id_of(request: HttpRequest) -> str | None:
-    """The business a request is about, when its URL or query names one."""
+    """The business a request is about: as noted while it ran, else as its URL or query names it."""
     match = getattr(request, "resolver_match", None)
-    found = (match.kwargs.get("business_id") if match else None) or request.GET.get("business")
+    found = (
+        current_business_id.get()
+        or (match.kwargs.get("business_id") if match else None)
+        or request.GET.get("business")
+    )
     return str(found)[:64] if found else None
 
 
@@ -50,6 +62,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from(request)
         token = current_request_id.set(request_id)
+        business_token = current_business_id.set(None)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -72,3 +85,4 @@ class RequestLogMiddleware:
             return response
         finally:
             current_request_id.reset(token)
+            current_business_id.reset(business_token)

@@ -116,10 +116,18 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Chairtime runs on PostgreSQL only; DATABASE_URL must be postgres://...")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# A dead database must give a fast error (503), not a worker hung on connect.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-)
+# A dead database must give a fast error (503), not a worker hung on connect; and a connection
+# whose server went silent (a host gone, a cable cut) must be noticed in seconds, not after the
+# kernel's two-hour keepalive default: TCP keepalives and a limit on unacknowledged data.
+for option, value in {
+    "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # milliseconds
+}.items():
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(option, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------
@@ -216,6 +224,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # a second delivery is harmless (the notification claim sends once).
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A Redis that accepts connections but does not answer (paused, overloaded) costs a
+    # publish seconds, not the request: the message waits in the outbox for the sweeper.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 2)),
     "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 60 else 10,

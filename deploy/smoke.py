@@ -12,9 +12,10 @@ its PID. Steps:
 2. each message is delivered exactly once (file e-mail backend) by a worker;
 3. a worker is killed with SIGKILL while it holds tasks (its pool paused, so that what it
    takes it holds): the other worker delivers them, still once each;
-4. Redis is made unreachable for a web node (a Redis of its own, stopped): a booking still
-   answers 201, /readyz names the broker, and the confirmation, kept in the outbox, is
-   delivered by beat's sweeper; once that Redis is back, /readyz is 200 again;
+4. Redis is made unreachable for a web node (a Redis of its own, stopped, then paused with
+   SIGSTOP so that it accepts connections and never answers): a booking still answers 201
+   (within seconds when paused), /readyz names the broker, and the confirmation, kept in the
+   outbox, is delivered by beat's sweeper, once; once that Redis is back, /readyz is 200 again;
 5. the database is unreachable for a moment (a PostgreSQL this script starts for a fourth
    node, stopped and started again): requests answer 503 in the JSON error shape, /readyz
    answers 503, and both recover without restarting the node;
@@ -355,6 +356,23 @@ def run(env: dict, processes: Processes, outbox: Path, workdir: Path) -> None:
     processes.start("redis-c", redis_server, env)
     wait_until(lambda: probe(f"{node_c}/readyz"), "/readyz once its Redis is back")
     print("  its Redis back: /readyz 200")
+    # Paused, Redis still accepts connections but never answers: only socket timeouts end the wait.
+    os.killpg(processes.running["redis-c"].pid, signal.SIGSTOP)
+    paused = "paused-redis@example.com"
+    asked = time.monotonic()
+    booked = create(node_c, first_of_each_day[-1], paused)  # the last day's morning: clear of the rest
+    took = time.monotonic() - asked
+    check(booked.status_code == 201, f"a booking with Redis paused answered {booked.status_code}: {booked.text}")
+    check(took < 20, f"a booking with Redis paused took {took:.1f} s")
+    unready = httpx.get(f"{node_c}/readyz", timeout=15)
+    check(unready.status_code == 503, f"/readyz with its Redis paused answered {unready.status_code}")
+    print(f"  its Redis paused (SIGSTOP): booking {booked.status_code} in {took:.1f} s, /readyz {unready.json()}")
+    wait_until(lambda: messages(outbox, paused), "the sweeper to deliver the confirmation")
+    os.killpg(processes.running["redis-c"].pid, signal.SIGCONT)
+    wait_until(lambda: probe(f"{node_c}/readyz"), "/readyz once its Redis answers again")
+    time.sleep(3)
+    check(len(messages(outbox, paused)) == 1, f"{paused} got {messages(outbox, paused)}")
+    print("  delivered by the sweeper, once; Redis continued: /readyz 200")
 
     print("\n== 5. the database unreachable for a moment: 503s, then recovery without a restart")
     postgres, url = private_postgres(workdir)

@@ -41,6 +41,7 @@ from businesses.selectors import (
 )
 from config.errors import DomainError
 from config.inputs import OUT_OF_RANGE, within_input_range
+from config.request_log import note_business
 from customers.models import CustomerBusinessRelationship, User
 from customers.selectors import search_clients
 from frontdesk import calendar
@@ -97,8 +98,14 @@ def show(request: HttpRequest, template: str, values: dict) -> HttpResponse:
 
 
 def context(request: HttpRequest, business: Business | None, **extra) -> dict:
+    """The admin's context for a front desk page of `business`: the page wears that salon's
+    name and brand colour, also for a superuser or a member of several salons."""
+    site = admin.site.each_context(request)
+    if business is not None:
+        site.update(site_header=f"Chairtime · {business.name}", admin_salon=business)
+        note_business(business.pk)
     return {
-        **admin.site.each_context(request),
+        **site,
         "business": business,
         "zone_name": business.timezone if business else "",
         **extra,

@@ -47,20 +47,20 @@ def server_env(**overrides: str) -> dict:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 1, **env_overrides: str):
+def gunicorn(*, workers: int = 2, threads: int = 1, stderr: Path | None = None, **env_overrides: str):
     """Serve config.wsgi with `workers` processes of `threads` threads; yields the base URL;
-    stops them by PID."""
+    stops them by PID. `stderr`: a file for the server's log (else the test's own stderr)."""
     port = free_port()
     env = server_env(
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY=str(workers),
         GUNICORN_THREADS=str(threads),
-        LOG_LEVEL="WARNING",
-        **env_overrides,
+        **{"LOG_LEVEL": "WARNING", **env_overrides},
     )
     # The production configuration (deploy/gunicorn.conf.py), sized by its environment variables.
     command = [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "config.wsgi"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    log = stderr.open("ab") if stderr is not None else None
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -80,3 +80,5 @@ def gunicorn(*, workers: int = 2, threads: int = 1, **env_overrides: str):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        if log is not None:
+            log.close()

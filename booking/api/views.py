@@ -43,6 +43,7 @@ from businesses.models import Business, Service, StaffMember
 from businesses.selectors import business_by_id, sees_column
 from config.api_fields import parse_uuid
 from config.api_schema import errors
+from config.request_log import note_business
 from customers.credentials import is_customer_only
 from customers.services import customer_for_user
 
@@ -233,6 +234,7 @@ def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:
     own = appointment.customer.user_id == request.user.pk
     if not own and not (actor.is_member and sees_column(request.user, appointment.business, appointment.staff_id)):
         raise Http404
+    note_business(appointment.business_id)
     return appointment, actor
 
 

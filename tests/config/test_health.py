@@ -78,3 +78,14 @@ def test_readyz_pings_the_machines_redis(client, db, settings):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_leaves_no_statement_timeout_on_the_connection(client):
+    """The check's 2-second limit ends with it: the connection serves later requests (CONN_MAX_AGE)."""
+    from django.db import connection
+
+    assert client.get("/readyz").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)

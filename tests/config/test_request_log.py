@@ -6,8 +6,11 @@ import os
 import subprocess
 import sys
 
+from tests.api_helpers import client_for
 from tests.booking.test_notifications import book
 from tests.config.test_settings import PROD, ROOT
+from tests.customers.test_auth_api import code_in, verify
+from tests.factories import UserFactory
 
 
 def test_every_answer_carries_a_request_id(client):
@@ -65,3 +68,42 @@ def test_production_logs_are_one_json_object_a_line():
         "req-9",
     )
     assert "timestamp" in line
+
+
+def access_lines(caplog) -> list:
+    return [r for r in caplog.records if r.name == "chairtime.access"]
+
+
+def test_api_changes_log_the_business_they_touched(salon, staff, services, alice, caplog):
+    caplog.set_level(logging.INFO, logger="chairtime.access")
+    client = client_for(alice)
+    body = {
+        "business_id": str(salon.pk),
+        "service_id": str(services[0].pk),
+        "start": "2030-03-04T10:00:00+00:00",
+        "customer": {"email": "walk@example.com"},
+    }
+    created = client.post("/api/appointments/create", body, format="json")
+    assert created.status_code == 201
+    client.put(f"/api/appointments/{created.json()['id']}/cancel", {}, format="json")
+    assert [(line.path, line.business_id) for line in access_lines(caplog)] == [
+        ("/api/appointments/create", str(salon.pk)),
+        (f"/api/appointments/{created.json()['id']}/cancel", str(salon.pk)),
+    ]
+
+
+def test_sign_in_logs_no_code_token_or_full_phone_number(api_client, dana, sms_outbox, caplog):
+    dana.user = UserFactory(email="dana@example.com")
+    dana.phone, dana.phone_verified = "+447911123456", True
+    dana.save()
+    caplog.set_level(logging.DEBUG)
+    challenge = api_client.post("/api/customer/auth/login", {"phone": "+447911123456"}, format="json").json()
+    code = code_in(sms_outbox.messages()[-1])
+    api_client.post(
+        "/api/customer/auth/verify", {"challenge": challenge["challenge"], "code": "00000000"}, format="json"
+    )
+    token = verify(api_client, challenge["challenge"], code).json()["token"]
+    logged = "\n".join(f"{record.getMessage()} {vars(record)}" for record in caplog.records)
+    assert caplog.records  # the flow did log (access lines, the wrong code)
+    for secret in (code, token, "+447911123456", "7911123456", challenge["challenge"]):
+        assert secret not in logged, secret

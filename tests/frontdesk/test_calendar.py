@@ -166,7 +166,7 @@ def test_dst_days_have_the_local_number_of_rows(client, alice, salon, staff, day
         assert ones == ["01:00", "01:00 GMT"]
 
 
-def test_day_view_query_count_does_not_grow(client, alice, salon, staff, services, dana):
+def test_day_view_query_count_does_not_grow(client, alice, salon, staff, services, dana, django_assert_num_queries):
     client.force_login(alice)
     make_appointment(staff=staff[0], service=services[0], customer=dana, start=at(17))
     calendar(client, salon)  # warm sessions and caches
@@ -190,10 +190,27 @@ def test_day_view_query_count_does_not_grow(client, alice, salon, staff, service
         WorkingHours.objects.create(staff=extra, weekday=0, start=time(9), end=time(18))
     many = count()
     assert many == few
-    week = client.get(
-        reverse("admin:frontdesk-calendar"), {"business": salon.pk, "view": "week", "date": "2030-03-04"}
-    )
-    assert week.status_code == 200
+    with django_assert_num_queries(17):
+        assert calendar(client, salon).status_code == 200
+
+
+def test_team_week_pins_the_query_count(client, alice, salon, staff, services, django_assert_num_queries):
+    client.force_login(alice)
+    params = {"business": salon.pk, "view": "week", "date": "2030-03-04"}
+    client.get(reverse("admin:frontdesk-calendar"), params)  # warm sessions and caches
+    for day in range(6):
+        for member in staff:
+            make_appointment(
+                staff=member,
+                service=services[0],
+                customer=CustomerFactory(),
+                start=at(10, day=MONDAY + timedelta(days=day)),
+            )
+    for n in range(6):
+        StaffMemberFactory(business=salon, name=f"Extra {n}")
+    with django_assert_num_queries(17):
+        response = client.get(reverse("admin:frontdesk-calendar"), params)
+    assert response.content.decode().count('class="load load-') == 7 * (len(staff) + 6)
 
 
 def test_week_view_pins_the_query_count(client, alice, salon, staff, services, dana, django_assert_num_queries):
@@ -610,3 +627,29 @@ def test_a_cell_booked_as_a_walk_in_records_the_source(client, bob, salon, staff
     client.force_login(bob)
     assert book_cell(client, salon, staff[0], services[0], "11:00", walk_in="on").status_code == 302
     assert Appointment.objects.get().source == "walk_in"
+
+
+def test_a_clients_warnings_show_on_every_view_of_their_booking(client, bob, salon, staff, services, dana):
+    CustomerBusinessRelationship.objects.create(
+        customer=dana, business=salon, allergies="Latex", patch_test_required=True
+    )
+    booked = make_appointment(staff=staff[0], service=services[0], customer=dana, start=at(10))
+    warning = "Allergies: Latex; Patch test required (none on record)"
+    client.force_login(bob)
+    block = calendar(client, salon).content.decode().split(f'data-appointment="{booked.pk}"')[1].split("</td>")[0]
+    assert warning in block
+    panel = client.get(reverse("admin:frontdesk-appointment", args=[booked.pk])).content.decode()
+    assert "Allergies: Latex" in panel and "Patch test required" in panel
+    listed = client.get(reverse("admin:booking_appointment_changelist")).content.decode()
+    assert warning in listed
+    change = client.get(reverse("admin:booking_appointment_change", args=[booked.pk])).content.decode()
+    assert warning in change
+
+
+def test_a_salon_in_scope_wears_its_name_and_brand_colour(client, alice, superuser, salon, staff, services):
+    brand = reverse("brand-css", args=[salon.pk])
+    for user in (alice, superuser):  # the salon's owner, and a superuser who sees every salon
+        client.force_login(user)
+        html = calendar(client, salon).content.decode()
+        assert f'href="{brand}"' in html and "Chairtime · Salon Alpha" in html
+    assert client.get(brand).content.decode().count(salon.brand_color) >= 1

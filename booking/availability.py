@@ -20,7 +20,7 @@ with the offset in force before the change, so it lands that much later on the n
 clock; a repeated local time (fall-back) is its first occurrence. See docs/availability.md.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -257,12 +257,15 @@ def free_slots(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
     resources: Sequence[ResourceTime] = (),
+    offer: Callable[[StaffTime, list[int]], list[int]] | None = None,
 ) -> list[Slot]:
     """Every free start with its end and the staff free at it (in input order), by time.
 
     `not_before` is the earliest allowed start (now + minimum notice); `not_after` is the
     first instant no longer allowed (the end of the horizon's last local day). `resources`:
     the business's active resources of the kinds the service needs, with their bookings.
+    `offer`: which of a staff member's free starts to offer (all, when not given; see
+    booking/compact.py for the salon's gap-aware offering).
     """
     within = None
     if service.resource_kinds:
@@ -271,14 +274,15 @@ def free_slots(
         )
     staff_by_start: dict[int, list] = {}
     for member in staff:
-        for t in free_starts(
+        starts = free_starts(
             member,
             service=service,
             slot_interval=slot_interval,
             not_before=not_before,
             not_after=not_after,
             within=within,
-        ):
+        )
+        for t in offer(member, starts) if offer is not None else starts:
             staff_by_start.setdefault(t, []).append(member.staff_id)
     duration = service.duration
     slots = []

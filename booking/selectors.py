@@ -2,14 +2,14 @@
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from booking.availability import (
     span,
     working_shifts,
 )
+from booking.compact import compact_offer
 from booking.errors import BookingInvalid
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment, ResourceBooking
 from businesses.models import Business, OpeningHours, Resource, Service, StaffMember, TimeOff, WorkingHours
@@ -36,10 +37,12 @@ MAX_AVAILABILITY_DAYS = 62
 
 @dataclass(frozen=True)
 class BookingWindow:
-    """Where customers may book: from now + notice to the end of the horizon's last day."""
+    """Where customers may book: from now + notice to the end of the horizon's last day.
+    `customer`: the answer is for a customer (the salon's compact offering applies)."""
 
     not_before: datetime | None
     not_after: datetime | None
+    customer: bool = False
 
 
 def customer_window(business: Business, *, now: datetime) -> BookingWindow:
@@ -47,6 +50,7 @@ def customer_window(business: Business, *, now: datetime) -> BookingWindow:
     return BookingWindow(
         not_before=now + timedelta(minutes=business.min_notice_minutes),
         not_after=local_instant(last_day + timedelta(days=1), time(0), business.zone),
+        customer=True,
     )
 
 
@@ -221,9 +225,10 @@ def available_slots(
     members = staff_performing(business, service, staff)
     if not members:
         return []
+    shape = service_shape(service)
     return free_slots(
         staff_times(business, members, first_day=first_day, days=days, exclude_appointment=exclude_appointment),
-        service=service_shape(service),
+        service=shape,
         slot_interval=slot_interval or business.slot_interval,
         not_before=window.not_before,
         not_after=window.not_after,
@@ -233,7 +238,19 @@ def available_slots(
             between=padded(local_range(business, first_day, days)),
             exclude_appointment=exclude_appointment,
         ),
+        offer=offer_for(business, shape, window),
     )
+
+
+def offer_for(business: Business, shape: ServiceShape, window: BookingWindow) -> Callable | None:
+    """Which free starts customers are offered: all, or the salon's compact offering (one
+    query for its shortest active service). Members always see every free start."""
+    if not window.customer or business.slot_offering != Business.SlotOffering.COMPACT:
+        return None
+    shortest = business.services.filter(is_active=True).aggregate(shortest=Min("duration"))["shortest"]
+    if shortest is None:
+        return None
+    return compact_offer(shape.staff_pieces(), shortest=int(shortest.total_seconds()), zone=business.zone)
 
 
 def free_resources(

@@ -58,6 +58,7 @@ class BusinessAdmin(BusinessScopedAdmin):
             {
                 "fields": [
                     "slot_interval_minutes",
+                    "slot_offering",
                     "min_notice_minutes",
                     "max_advance_days",
                     "cancellation_window_hours",

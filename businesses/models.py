@@ -57,6 +57,10 @@ def normalized_kinds(kinds: list[str]) -> list[str]:
 
 
 class Business(models.Model):
+    class SlotOffering(models.TextChoices):
+        ALL = "all", "Every free start"
+        COMPACT = "compact", "Compact: no short gaps left between bookings"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -91,6 +95,13 @@ class Business(models.Model):
     max_advance_days = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(1)])
     cancellation_window_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Customers may not cancel or reschedule closer than this to the start."
+    )
+    slot_offering = models.CharField(
+        max_length=10,
+        choices=SlotOffering.choices,
+        default=SlotOffering.ALL,
+        help_text="Compact: customers are offered only times that leave no gap shorter than your shortest "
+        "service (on a day where that leaves nothing, every free time). Staff always see every free time.",
     )
     max_upcoming_per_customer = models.PositiveSmallIntegerField(
         default=5, help_text="Upcoming bookings one customer may hold here; 0 means no limit."

@@ -265,6 +265,16 @@ def free_resources(
     return free_resources_at(resources, kinds=service.resource_kinds, start=start, end=end)
 
 
+def resources_held(appointments: Iterable[Appointment]) -> dict[Any, set]:
+    """Resource id -> ids of those of `appointments` that hold it (one query)."""
+    held: dict[Any, set] = defaultdict(set)
+    for resource_id, appointment_id in ResourceBooking.objects.filter(
+        appointment__in=[a.pk for a in appointments]
+    ).values_list("resource_id", "appointment_id"):
+        held[resource_id].add(appointment_id)
+    return held
+
+
 def service_shape(service: Service) -> ServiceShape:
     return ServiceShape(
         service.duration,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from booking.availability import Span, local_instant, merged, seconds, subtract, working_shifts
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment
 from booking.selectors import weekly_hours
-from businesses.models import Business, OpeningHours, StaffMember, TimeOff, WorkingHours
+from businesses.models import Business, OpeningHours, Resource, StaffMember, TimeOff, WorkingHours
 from customers.models import CustomerBusinessRelationship
 
 WEEK = 7
@@ -41,9 +41,9 @@ class Cell:
 
 @dataclass
 class Column:
-    key: str  # the staff member's id (day view) or the ISO date (week view)
+    key: str  # the staff member's or resource's id (day views) or the ISO date (week view)
     title: str
-    staff: StaffMember
+    staff: StaffMember | None  # None: a resource's column (its free cells book nobody)
     day: date
     cells: dict[int, Cell] = field(default_factory=dict)  # first row index -> cell
     cancelled: list[Appointment] = field(default_factory=list)
@@ -192,13 +192,15 @@ def lay_out_column(
     appointments: list[Appointment],
     shifts: list[Span],
     time_off: list[tuple[Span, str]],
+    for_staff: bool = True,
 ) -> dict[int, Holding]:
     """Give each row (start instants `rows`, the last ending at `grid_end`) to what holds it.
 
     An appointment takes the rows from the one its start falls in to the one holding its
     last second (at least one row, never a row an earlier appointment took); its buffers
     take the free rows they overlap; time off and closures the rest they overlap; rows not
-    wholly in working time are closed; the others are free.
+    wholly in working time are closed; the others are free. A resource's column
+    (`for_staff=False`) has no buffers or processing windows: the client keeps the basin.
     """
     ends = [*rows[1:], grid_end]
     holder: dict[int, Holding] = {}
@@ -211,17 +213,17 @@ def lay_out_column(
             first += 1
         if first in holder:
             continue  # no row left to show it in: its panel is still reached from the client card
-        developing = processing_rows(appointment, rows, ends) - {first}
+        developing = processing_rows(appointment, rows, ends) - {first} if for_staff else set()
         for i in range(first, last + 1):
             if i not in developing:
                 holder.setdefault(i, ("appointment", (appointment.pk,), appointment, ""))
     # A processing window leaves the stylist free: its rows stay bookable, drawn lighter,
     # unless another client was booked into them.
-    for appointment in appointments:
+    for appointment in appointments if for_staff else ():
         if appointment.status in OCCUPYING_STATUSES:
             for i in processing_rows(appointment, rows, ends):
                 holder.setdefault(i, ("processing", (appointment.pk, i), appointment, ""))
-    for appointment in appointments:
+    for appointment in appointments if for_staff else ():
         before = (seconds(appointment.blocked_range.lower), seconds(appointment.start))
         after = (seconds(appointment.end), seconds(appointment.blocked_range.upper))
         for part, (low, high) in (("before", before), ("after", after)):
@@ -377,6 +379,34 @@ def day_view(loaded: Loaded, *, now: datetime) -> CalendarPage:
         column_for(loaded, member, day, rows, grid_end, key=str(member.pk), title=member.name)
         for member in loaded.staff
     ]
+    labels = labelled(rows, grid_end, zone, now=now)
+    attach(labels, columns)
+    return CalendarPage(rows=labels, columns=columns)
+
+
+def resource_day_view(
+    loaded: Loaded, resources: list[Resource], held: dict[object, set], *, now: datetime
+) -> CalendarPage:
+    """One column per resource (basin, room): the bookings holding it, over the opening hours
+    (closures greyed). `held`: resource id -> ids of the appointments holding it."""
+    day = loaded.first_day
+    zone = loaded.business.zone
+    shown = kept(loaded.appointments)
+    rows, grid_end = day_rows(loaded, day, shown)
+    opening = working_shifts(loaded.opening, loaded.opening, first_day=day, days=1, zone=zone)
+    columns = []
+    for resource in resources:
+        holding = [a for a in shown if a.pk in held.get(resource.pk, set())]
+        holder = (
+            lay_out_column(
+                rows, grid_end, appointments=holding, shifts=opening, time_off=loaded.closures, for_staff=False
+            )
+            if rows
+            else {}
+        )
+        column = Column(key=str(resource.pk), title=f"{resource.name} ({resource.kind})", staff=None, day=day)
+        column.cells = merge_cells([instant(r) for r in rows], holder) if rows else {}
+        columns.append(column)
     labels = labelled(rows, grid_end, zone, now=now)
     attach(labels, columns)
     return CalendarPage(rows=labels, columns=columns)

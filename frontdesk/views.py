@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.models import Appointment
+from booking.selectors import resources_held
 from booking.services import (
     actor_for,
     appointment_book_for_user,
@@ -32,6 +33,7 @@ from booking.services import (
 )
 from businesses.models import Business, StaffMember
 from businesses.selectors import (
+    active_resources,
     business_by_id,
     businesses_in_admin,
     member_role,
@@ -47,7 +49,7 @@ from customers.selectors import search_clients
 from frontdesk import calendar
 from frontdesk.forms import BookForm, CancelForm, RescheduleForm, TimeOffForm, WalkInForm
 
-VIEWS = ("day", "week")
+VIEWS = ("day", "week", "resources")
 SEARCH_RESULTS = 10
 
 
@@ -172,6 +174,12 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         page = calendar.week_view(loaded, member, now=now) if member else calendar.CalendarPage([], [])
         loads = calendar.team_load(loaded) if member is None else []
         step = timedelta(days=7)
+    elif view == "resources":
+        loaded = calendar.load(business, staff, first_day=day, days=1)
+        held = resources_held(loaded.appointments)
+        page = calendar.resource_day_view(loaded, active_resources(business), held, now=now)
+        loads = []
+        step = timedelta(days=1)
     else:
         shown = [member] if member else staff
         loaded = calendar.load(business, shown, first_day=day, days=1)
@@ -203,6 +211,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             today_url=calendar_url(business, **params),
             day_url=calendar_url(business, date=day.isoformat(), staff=staff_id),
             week_url=calendar_url(business, date=day.isoformat(), view="week", staff=staff_id),
+            resources_url=calendar_url(business, date=day.isoformat(), view="resources"),
             cancelled_url=calendar_url(
                 business, date=day.isoformat(), view=view, staff=staff_id, cancelled="" if show_cancelled else "1"
             ),
@@ -225,7 +234,7 @@ def link_cells(page: calendar.CalendarPage, business: Business, moving: Appointm
     panel = reverse("admin:frontdesk-appointment", args=[placeholder])
     for column in page.columns:
         for cell in column.cells.values():
-            if cell.kind in ("free", "processing"):
+            if cell.kind in ("free", "processing") and column.staff is not None:
                 query = {"business": str(business.pk), "staff": str(column.staff.pk), "start": cell.start.isoformat()}
                 cell.url = f"{target}?{urlencode(query)}"
             elif cell.kind == "appointment" and cell.appointment is not None:

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Appointment
-from booking.services import Actor, CustomerDetails, appointment_book
-from businesses.models import BusinessMembership, OpeningHours, TimeOff, WorkingHours
+from booking.services import Actor, CustomerDetails, actor_for, appointment_book
+from businesses.models import BusinessMembership, OpeningHours, Resource, TimeOff, WorkingHours
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from tests.factories import (
     CustomerFactory,
@@ -653,3 +653,36 @@ def test_a_salon_in_scope_wears_its_name_and_brand_colour(client, alice, superus
         html = calendar(client, salon).content.decode()
         assert f'href="{brand}"' in html and "Chairtime · Salon Alpha" in html
     assert client.get(brand).content.decode().count(salon.brand_color) >= 1
+
+
+def test_the_resource_view_has_a_column_per_basin_with_the_bookings_holding_it(
+    client, alice, salon, staff, services, other_salon
+):
+    wash = services[0]
+    wash.resource_kinds = ["basin"]
+    wash.save()
+    first, second = (
+        Resource.objects.create(business=salon, name=f"Basin {n}", kind="basin", position=n) for n in (1, 2)
+    )
+    Resource.objects.create(business=other_salon, name="Beta basin", kind="basin")
+    desk = actor_for(alice, salon)
+    held = appointment_book(
+        business=salon,
+        service=wash,
+        staff=staff[0],
+        start=at(10),
+        by=desk,
+        customer_details=CustomerDetails(email="w@example.com"),
+    )
+    client.force_login(alice)
+    html = calendar(client, salon, view="resources").content.decode()
+    assert f'data-column="{first.pk}"' in html and f'data-column="{second.pk}"' in html and "Beta basin" not in html
+    assert block_rowspans(html) == {str(held.pk): 2}
+    row_of_ten = next(r for r in html.split("<tr") if 'class="time-col">10:00<' in r)
+    first_cell = row_of_ten.split("<td", 1)[1]
+    assert first_cell.startswith(
+        f' rowspan="2" class="block status-confirmed" data-appointment="{held.pk}"'
+    )  # Basin 1
+    head = html.split("<tbody>")[0]
+    assert head.index(f'data-column="{first.pk}"') < head.index(f'data-column="{second.pk}"')
+    assert "walk-in-link" not in head  # a basin takes no walk-ins

@@ -13,11 +13,15 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
 from booking.models import Appointment
+from booking.selectors import visit_items
 
 PRODID = "-//Chairtime//Bookings//EN"
 
 
 def appointment_uid(appointment: Appointment) -> str:
+    """One event per booking: a visit's invite is its lead appointment's, covering every item."""
+    if appointment.visit_id is not None:
+        return f"visit-{appointment.visit_id}@chairtime"
     return f"appointment-{appointment.pk}@chairtime"
 
 
@@ -34,10 +38,12 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("uid", appointment_uid(appointment))
     event.add("sequence", appointment.sequence)
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", appointment.start.astimezone(business.zone))
-    event.add("dtend", appointment.end.astimezone(business.zone))
-    event.add("summary", f"{appointment.service.name} at {business.name}")
-    event.add("description", f"With {appointment.staff.name}. Manage: {manage_url(appointment)}")
+    items = visit_items(appointment)
+    event.add("dtstart", items[0].start.astimezone(business.zone))
+    event.add("dtend", items[-1].end.astimezone(business.zone))
+    event.add("summary", f"{' + '.join(item.service.name for item in items)} at {business.name}")
+    with_whom = "; ".join(f"{item.service.name} with {item.staff.name}" for item in items)
+    event.add("description", f"{with_whom}. Manage: {manage_url(appointment)}")
     if business.address:
         event.add("location", business.address.replace("\n", ", "))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

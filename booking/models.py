@@ -38,6 +38,27 @@ def staff_busy_pieces(blocked_range: DateTimeTZRange, processing_range: DateTime
     return Multirange([DateTimeTZRange(low, high, "[)") for low, high in pieces if low < high])
 
 
+class Visit(models.Model):
+    """Several services for one customer, back to back from one start (DESIGN §10): its
+    appointments are the items, in time order. Booked, moved and cancelled as one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="visits")
+    customer = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="visits")
+    source = models.CharField(max_length=10, default="api")
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Visit {self.pk}"
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
@@ -58,6 +79,14 @@ class Appointment(models.Model):
     customer = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="appointments")
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    visit = models.ForeignKey(
+        Visit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text="Its visit, if any.",
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     # The time the chair is taken: [start - buffer_before, end + buffer_after). Snapshotted at

@@ -10,6 +10,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from booking.ics import appointment_ics, manage_url
 from booking.models import Appointment, Notification
+from booking.selectors import visit_items
 from customers.models import CustomerBusinessRelationship
 from customers.selectors import sms_number
 from customers.sms import SmsNotSent, SmsUncertain, send_sms
@@ -66,12 +68,16 @@ def render(template: str, context: dict) -> str:
 
 def message_context(appointment: Appointment, kind: str) -> dict:
     business = appointment.business
+    items = visit_items(appointment)
     return {
         "appointment": appointment,
+        "items": items,
+        "summary": " + ".join(item.service.name for item in items),
+        "price": sum((item.price for item in items), Decimal(0)),
         "business": business,
         "kind": kind,
-        "local_start": appointment.start.astimezone(business.zone),
-        "local_end": appointment.end.astimezone(business.zone),
+        "local_start": items[0].start.astimezone(business.zone),
+        "local_end": items[-1].end.astimezone(business.zone),
         "manage_url": manage_url(appointment),
         "book_url": f"{settings.SITE_URL}{reverse('customer-book')}?business={business.pk}",
     }
@@ -227,9 +233,13 @@ def reminder_due_at(appointment: Appointment) -> datetime:
 
 
 def due_reminders(now: datetime) -> list[Appointment]:
-    """Confirmed appointments whose reminder is due and not yet claimed for their version."""
+    """Confirmed appointments whose reminder is due and not yet claimed for their version; of
+    a visit only its first standing item (the lead: one reminder covers the visit)."""
     claimed = Notification.objects.filter(
         appointment=OuterRef("pk"), kind=Kind.REMINDER, sequence=OuterRef("sequence")
+    )
+    earlier_in_visit = Appointment.objects.filter(
+        visit=OuterRef("visit"), start__lt=OuterRef("start"), status=Appointment.Status.CONFIRMED
     )
     # A coarse cut in SQL (an hour of slack for DST), the exact wall-clock rule in Python.
     latest_start = ExpressionWrapper(
@@ -245,7 +255,7 @@ def due_reminders(now: datetime) -> list[Appointment]:
             business__reminders_enabled=True,
             customer__reminders_opt_out=False,
         )
-        .filter(~Exists(claimed))
+        .filter(~Exists(claimed), ~Exists(earlier_in_visit))
         .select_related("business")
     )
     return [appointment for appointment in candidates if reminder_due_at(appointment) <= now]

@@ -82,9 +82,10 @@ def staff_times(
     *,
     first_day: date,
     days: int,
-    exclude_appointment: Appointment | None = None,
+    excluded: Sequence = (),
 ) -> list[StaffTime]:
-    """The engine's inputs for `staff` over `days` local dates, in four queries."""
+    """The engine's inputs for `staff` over `days` local dates, in four queries; the
+    appointments with ids in `excluded` (being moved) do not count."""
     zone = business.zone
     range_start, range_end = local_range(business, first_day, days)
     staff_ids = [member.pk for member in staff]
@@ -104,7 +105,7 @@ def staff_times(
         (time_off[staff_id] if staff_id else closures).append(span(away_from, away_until))
 
     busy = defaultdict(list)
-    for staff_id, lower, upper in busy_pieces(staff_ids, padded((range_start, range_end)), exclude_appointment):
+    for staff_id, lower, upper in busy_pieces(staff_ids, padded((range_start, range_end)), excluded):
         busy[staff_id].append((lower, upper))
 
     shifts_by_week: dict = {}  # staff on the same weekly hours share their shifts
@@ -126,9 +127,7 @@ def staff_times(
     ]
 
 
-def busy_pieces(
-    staff_ids: list, between: tuple[datetime, datetime], exclude_appointment: Appointment | None
-) -> list[tuple[Any, int, int]]:
+def busy_pieces(staff_ids: list, between: tuple[datetime, datetime], excluded: Sequence) -> list[tuple[Any, int, int]]:
     """(staff id, start, end) in epoch seconds of each busy piece of the staff's occupying
     appointments overlapping `between`: one query, the pieces unnested by PostgreSQL (parsing
     thousands of ranges in Python costs more than the rest of the engine)."""
@@ -136,11 +135,10 @@ def busy_pieces(
         SELECT a.staff_id, extract(epoch FROM lower(piece))::bigint, extract(epoch FROM upper(piece))::bigint
           FROM booking_appointment a CROSS JOIN LATERAL unnest(a.staff_busy) AS piece
          WHERE a.staff_id = ANY(%s) AND a.status = ANY(%s) AND a.staff_busy && tstzrange(%s, %s)
-           AND a.id IS DISTINCT FROM %s::uuid
+           AND a.id <> ALL(%s::uuid[])
     """
-    excluded = exclude_appointment.pk if exclude_appointment is not None else None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [staff_ids, list(OCCUPYING_STATUSES), *between, excluded])
+        cursor.execute(sql, [staff_ids, list(OCCUPYING_STATUSES), *between, list(excluded)])
         return cursor.fetchall()
 
 
@@ -149,7 +147,7 @@ def resource_times(
     kinds: Sequence[str],
     *,
     between: tuple[datetime, datetime],
-    exclude_appointment: Appointment | None = None,
+    excluded: Sequence = (),
 ) -> list[ResourceTime]:
     """The active resources of `kinds` with the times they are held, in two queries; the
     least used over `between` first (booking assigns the first free one)."""
@@ -163,8 +161,8 @@ def resource_times(
     bookings = ResourceBooking.objects.filter(
         resource__in=[pk for pk, _ in resources], holds=True, held_range__overlap=between
     )
-    if exclude_appointment is not None:
-        bookings = bookings.exclude(appointment=exclude_appointment)
+    if excluded:
+        bookings = bookings.exclude(appointment__in=excluded)
     held: dict = defaultdict(list)
     for resource_id, lower, upper in bookings.values_list(
         "resource_id",
@@ -225,9 +223,10 @@ def available_slots(
     members = staff_performing(business, service, staff)
     if not members:
         return []
+    excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
     shape = service_shape(service)
     return free_slots(
-        staff_times(business, members, first_day=first_day, days=days, exclude_appointment=exclude_appointment),
+        staff_times(business, members, first_day=first_day, days=days, excluded=excluded),
         service=shape,
         slot_interval=slot_interval or business.slot_interval,
         not_before=window.not_before,
@@ -236,7 +235,7 @@ def available_slots(
             business,
             service.resource_kinds,
             between=padded(local_range(business, first_day, days)),
-            exclude_appointment=exclude_appointment,
+            excluded=excluded,
         ),
         offer=offer_for(business, shape, window),
     )
@@ -259,9 +258,8 @@ def free_resources(
     """For each kind of resource the service needs, the ids of those free for its whole time
     from `start`, least used that day first."""
     end = start + service.duration
-    resources = resource_times(
-        business, service.resource_kinds, between=padded((start, end)), exclude_appointment=exclude_appointment
-    )
+    excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
+    resources = resource_times(business, service.resource_kinds, between=padded((start, end)), excluded=excluded)
     return free_resources_at(resources, kinds=service.resource_kinds, start=start, end=end)
 
 
@@ -273,6 +271,17 @@ def resources_held(appointments: Iterable[Appointment]) -> dict[Any, set]:
     ).values_list("resource_id", "appointment_id"):
         held[resource_id].add(appointment_id)
     return held
+
+
+def visit_items(appointment: Appointment) -> list[Appointment]:
+    """What a message or invite about `appointment` covers: its visit's appointments in time
+    order (the lead's messages speak for the whole visit), or itself. A cancellation covers
+    the cancelled ones; anything else the ones still standing."""
+    if appointment.visit_id is None:
+        return [appointment]
+    siblings = Appointment.objects.filter(visit_id=appointment.visit_id).select_related("business", "service", "staff")
+    cancelled = appointment.status == Appointment.Status.CANCELLED
+    return [a for a in siblings.order_by("start", "pk") if (a.status == Appointment.Status.CANCELLED) == cancelled]
 
 
 def service_shape(service: Service) -> ServiceShape:

@@ -6,7 +6,7 @@ records history, and leaves the exclusion constraint as the backstop.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -14,7 +14,8 @@ from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import DateTimeField, ExpressionWrapper, F, Sum, Value
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from booking.availability import local_instant
@@ -143,7 +144,10 @@ def ensure_under_booking_limit(business: Business, customer: CustomerAccount, *,
     limit = business.max_upcoming_per_customer
     if not limit:
         return
-    count = Appointment.objects.filter(upcoming(now), business=business, customer=customer).count()
+    # A visit of several services counts once.
+    count = Appointment.objects.filter(upcoming(now), business=business, customer=customer).aggregate(
+        bookings=Count(Coalesce("visit_id", "id"), distinct=True)
+    )["bookings"]
     if count >= limit:
         raise BookingLimitReached(f"You already have {count} upcoming bookings here, the most this salon allows.")
 
@@ -368,20 +372,23 @@ def appointment_book_for_user(
     business: Business,
     customer_details: CustomerDetails | None = None,
     as_customer: bool = False,
+    book: Callable[..., Any] | None = None,
     **booking: Any,
-) -> Appointment:
+) -> Any:
     """Who may book for whom, for every surface: a member of the business books for the
     customer in `customer_details` (required); anyone else, or anyone on a customer-only
-    surface (`as_customer`), books for themselves and may not name someone else."""
+    surface (`as_customer`), books for themselves and may not name someone else. `book`: the
+    booking service (appointment_book, or booking.visits.visit_book for several services)."""
+    book = book or appointment_book
     by = Actor(user=user, label=user.email) if as_customer else actor_for(user, business)
     if by.is_member:
         if customer_details is None:
             message = "Say who the booking is for (email or phone, and optionally a name)."
             raise BookingInvalid(message, fields={"customer": [message]})
-        return appointment_book(business=business, by=by, customer_details=customer_details, **booking)
+        return book(business=business, by=by, customer_details=customer_details, **booking)
     if customer_details is not None:
         raise NotAllowed("Only the salon's staff may book for someone else.")
-    return appointment_book(business=business, by=by, customer=customer_for_user(user), **booking)
+    return book(business=business, by=by, customer=customer_for_user(user), **booking)
 
 
 def appointment_walk_in(

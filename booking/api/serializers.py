@@ -3,18 +3,36 @@
 import uuid
 from datetime import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import Appointment
 from booking.selectors import MAX_AVAILABILITY_DAYS
+from booking.visits import MAX_VISIT_ITEMS
 from config.api_fields import AwareDateTimeField, BoundedDateField, StrictCharField, StrictEmailField, local_iso
 
 
 class AvailabilityQuery(serializers.Serializer):
-    service = serializers.UUIDField()
+    service = serializers.UUIDField(required=False)
+    services = StrictCharField(
+        required=False, max_length=200, help_text="A visit: 1 to 5 service ids, comma-separated, in order."
+    )
     date = BoundedDateField(required=False)
     days = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_AVAILABILITY_DAYS)
     staff = serializers.UUIDField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("service" in attrs) == ("services" in attrs):
+            raise serializers.ValidationError({"service": ["Give either service or services (a visit), not both."]})
+        if "services" in attrs:
+            try:
+                ids = [uuid.UUID(part.strip()) for part in attrs["services"].split(",")]
+            except ValueError:
+                raise serializers.ValidationError({"services": ["Give service ids separated by commas."]}) from None
+            if not 1 <= len(ids) <= MAX_VISIT_ITEMS:
+                raise serializers.ValidationError({"services": [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+            attrs["services"] = ids
+        return attrs
 
 
 class BookingAvailabilityQuery(AvailabilityQuery):
@@ -68,10 +86,20 @@ class CustomerInput(serializers.Serializer):
     last_name = StrictCharField(required=False, allow_blank=True, max_length=100, default="")
 
 
-class CreateInput(serializers.Serializer):
-    business_id = serializers.UUIDField()
+class VisitItemInput(serializers.Serializer):
     service_id = serializers.UUIDField()
     staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class CreateInput(serializers.Serializer):
+    business_id = serializers.UUIDField()
+    service_id = serializers.UUIDField(required=False)
+    staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    items = VisitItemInput(
+        many=True,
+        required=False,
+        help_text=f"A visit: 1 to {MAX_VISIT_ITEMS} services back to back, instead of service_id and staff_id.",
+    )
     start = AwareDateTimeField()
     notes = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
     # The contract names this field "source", which DRF's Field also uses as an attribute name.
@@ -81,6 +109,17 @@ class CreateInput(serializers.Serializer):
         default=Appointment.Source.API,
     )
     customer = CustomerInput(required=False, help_text="Staff of the business only: who the booking is for.")
+
+    def validate(self, attrs: dict) -> dict:
+        if "items" in attrs and ("service_id" in attrs or attrs.get("staff_id")):
+            raise serializers.ValidationError(
+                {"items": ["Give items (a visit) or service_id and staff_id, not both."]}
+            )
+        if "items" not in attrs and "service_id" not in attrs:
+            raise serializers.ValidationError({"service_id": ["This field is required."]})
+        if "items" in attrs and not 1 <= len(attrs["items"]) <= MAX_VISIT_ITEMS:
+            raise serializers.ValidationError({"items": [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+        return attrs
 
 
 class CancelInput(serializers.Serializer):
@@ -92,6 +131,10 @@ class RescheduleInput(serializers.Serializer):
     staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
+class VisitRescheduleInput(serializers.Serializer):
+    start = AwareDateTimeField()
+
+
 class AppointmentOutput(serializers.ModelSerializer):
     business_id = serializers.UUIDField()
     service_id = serializers.UUIDField()
@@ -100,6 +143,7 @@ class AppointmentOutput(serializers.ModelSerializer):
     start = serializers.SerializerMethodField()
     end = serializers.SerializerMethodField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    visit_id = serializers.UUIDField(allow_null=True)
     resource_ids = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,6 +160,7 @@ class AppointmentOutput(serializers.ModelSerializer):
             "price",
             "source",
             "notes",
+            "visit_id",
             "resource_ids",
         ]
 
@@ -134,3 +179,91 @@ class AppointmentListQuery(serializers.Serializer):
     business = serializers.UUIDField(required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class VisitSlotItemOutput(serializers.Serializer):
+    service_id = serializers.UUIDField()
+    start = serializers.CharField()
+    end = serializers.CharField()
+    staff_ids = serializers.ListField(child=serializers.UUIDField())
+
+
+class VisitSlotOutput(serializers.Serializer):
+    start = serializers.CharField()
+    end = serializers.CharField()
+    items = VisitSlotItemOutput(many=True)
+
+
+class VisitAvailabilityOutput(serializers.Serializer):
+    business_id = serializers.UUIDField()
+    service_ids = serializers.ListField(child=serializers.UUIDField())
+    timezone = serializers.CharField()
+    slots = VisitSlotOutput(many=True)
+
+
+def visit_availability_body(business, services, slots) -> dict:
+    zone = business.zone
+    return {
+        "business_id": str(business.pk),
+        "service_ids": [str(service.pk) for service in services],
+        "timezone": business.timezone,
+        "slots": [
+            {
+                "start": local_iso(slot.start, zone),
+                "end": local_iso(slot.end, zone),
+                "items": [
+                    {
+                        "service_id": str(service.pk),
+                        "start": local_iso(item.start, zone),
+                        "end": local_iso(item.end, zone),
+                        "staff_ids": [str(i) for i in item.staff_ids],
+                    }
+                    for service, item in zip(services, slot.items, strict=True)
+                ],
+            }
+            for slot in slots
+        ],
+    }
+
+
+class VisitOutput(serializers.Serializer):
+    """A visit and its appointments (items), in time order."""
+
+    visit_id = serializers.SerializerMethodField()
+    business_id = serializers.UUIDField()
+    customer_id = serializers.UUIDField()
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the contract's name (see CreateInput)
+    notes = serializers.CharField()
+    appointments = serializers.SerializerMethodField()
+
+    def items(self, visit) -> list:
+        if not hasattr(visit, "_items"):
+            visit._items = list(visit.appointments.select_related("business").prefetch_related("resource_bookings"))
+            visit._items.sort(key=lambda a: (a.start, a.pk))
+        return visit._items
+
+    def get_visit_id(self, visit) -> uuid.UUID:
+        return visit.pk
+
+    def get_start(self, visit) -> str:
+        return local_iso(self.items(visit)[0].start, visit.business.zone)
+
+    def get_end(self, visit) -> str:
+        return local_iso(self.items(visit)[-1].end, visit.business.zone)
+
+    def get_status(self, visit) -> str:
+        """Cancelled when every item is; else the first standing item's status."""
+        standing = [a for a in self.items(visit) if a.status != Appointment.Status.CANCELLED]
+        return standing[0].status if standing else Appointment.Status.CANCELLED
+
+    def get_price(self, visit) -> str:
+        standing = [a for a in self.items(visit) if a.status != Appointment.Status.CANCELLED] or self.items(visit)
+        return f"{sum(a.price for a in standing):.2f}"
+
+    @extend_schema_field(AppointmentOutput(many=True))
+    def get_appointments(self, visit) -> list:
+        return list(AppointmentOutput(self.items(visit), many=True).data)

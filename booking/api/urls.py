@@ -1,4 +1,5 @@
 from booking.api import views as api
+from booking.api import visits
 from config.routing import route
 
 urlpatterns = [
@@ -14,4 +15,7 @@ urlpatterns = [
     route("api/appointments/<appointment_id>/reschedule", api.RescheduleView.as_view()),
     route("api/appointments/<appointment_id>/complete", api.CompleteView.as_view()),
     route("api/appointments/<appointment_id>/no-show", api.NoShowView.as_view()),
+    route("api/visits/<visit_id>", visits.VisitDetailView.as_view(), name="api-visit"),
+    route("api/visits/<visit_id>/cancel", visits.VisitCancelView.as_view()),
+    route("api/visits/<visit_id>/reschedule", visits.VisitRescheduleView.as_view()),
 ]

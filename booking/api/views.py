@@ -6,7 +6,7 @@ booking/services.py and booking/selectors.py.
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -25,7 +25,10 @@ from booking.api.serializers import (
     CancelInput,
     CreateInput,
     RescheduleInput,
+    VisitAvailabilityOutput,
+    VisitOutput,
     availability_body,
+    visit_availability_body,
 )
 from booking.models import Appointment
 from booking.services import (
@@ -38,6 +41,7 @@ from booking.services import (
     appointment_mark_no_show,
     appointment_reschedule,
 )
+from booking.visits import visit_available_slots, visit_book
 from businesses.api import business_or_404
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import business_by_id, sees_column
@@ -61,21 +65,36 @@ def owned(model, business: Business, pk, field: str, *, active=True):
 
 
 def availability_response(business: Business, query: dict) -> Response:
-    service = owned(Service, business, query["service"], "service")
     staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
+    first_day = query.get("date") or timezone.localdate(timezone=business.zone)
+    window = selectors.customer_window(business, now=timezone.now())
+    ids = query.get("services") or [query["service"]]
+    services = [owned(Service, business, pk, "services" if "services" in query else "service") for pk in ids]
+    if len(services) > 1:  # a visit: each slot lists its items
+        visit_slots = visit_available_slots(
+            business, services, first_day=first_day, days=query["days"], staff=staff, window=window
+        )
+        return Response(visit_availability_body(business, services, visit_slots))
     slots = selectors.available_slots(
-        business,
-        service,
-        first_day=query.get("date") or timezone.localdate(timezone=business.zone),
-        days=query["days"],
-        staff=staff,
-        window=selectors.customer_window(business, now=timezone.now()),
+        business, services[0], first_day=first_day, days=query["days"], staff=staff, window=window
     )
-    return Response(availability_body(business, service, slots))
+    return Response(availability_body(business, services[0], slots))
 
 
+# One service: slots with their staff; a visit (`services`): slots with their items.
+AVAILABILITY_OUTPUT = PolymorphicProxySerializer(
+    component_name="Availability",
+    serializers=[AvailabilityOutput, VisitAvailabilityOutput],
+    resource_type_field_name=None,
+)
 AVAILABILITY_PARAMETERS = [
-    OpenApiParameter("service", str, required=True, description="Service id (UUID)."),
+    OpenApiParameter("service", str, description="Service id (UUID); or `services` for a visit."),
+    OpenApiParameter(
+        "services",
+        str,
+        description="A visit: 1-5 service ids, comma-separated, in order (not with `service`); "
+        "`staff` then means that one person does every item.",
+    ),
     OpenApiParameter("date", str, description="First business-local date, YYYY-MM-DD (default: today there)."),
     OpenApiParameter("days", int, description="How many days, 1-62 (default 1)."),
     OpenApiParameter("staff", str, description="Only this staff member (UUID); default: any."),
@@ -112,7 +131,7 @@ class PublicView(APIView):
     summary="Free slots of a service, in the business's local time",
     description="A past date gives no slots. Customers' rules apply: minimum notice and the booking horizon.",
     parameters=AVAILABILITY_PARAMETERS,
-    responses={200: AvailabilityOutput, **errors(400, 404)},
+    responses={200: AVAILABILITY_OUTPUT, **errors(400, 404)},
     examples=[AVAILABILITY_EXAMPLE],
     tags=["availability"],
 )
@@ -130,7 +149,7 @@ class BusinessAvailabilityView(PublicView):
         OpenApiParameter("business", str, required=True, description="Business id."),
         *AVAILABILITY_PARAMETERS,
     ],
-    responses={200: AvailabilityOutput, **errors(400)},
+    responses={200: AVAILABILITY_OUTPUT, **errors(400)},
     examples=[AVAILABILITY_EXAMPLE],
     tags=["availability"],
 )
@@ -151,6 +170,8 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
     business = business_by_id(data["business_id"])
     if business is None:
         raise ValidationError({"business_id": ["Unknown business."]})
+    if "items" in data:
+        return book_visit(request, business, data, as_customer_only=as_customer_only)
     service = owned(Service, business, data["service_id"], "service_id")
     staff = owned(StaffMember, business, data["staff_id"], "staff_id") if data.get("staff_id") else None
     appointment = appointment_book_for_user(
@@ -165,6 +186,30 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
         notes=data["notes"],
     )
     return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)
+
+
+def book_visit(request, business: Business, data: dict, *, as_customer_only: bool) -> Response:
+    items = [
+        (
+            owned(Service, business, item["service_id"], f"items.{index}.service_id"),
+            owned(StaffMember, business, item["staff_id"], f"items.{index}.staff_id")
+            if item.get("staff_id")
+            else None,
+        )
+        for index, item in enumerate(data["items"])
+    ]
+    visit = appointment_book_for_user(
+        user=request.user,
+        business=business,
+        customer_details=CustomerDetails(**data["customer"]) if data.get("customer") else None,
+        as_customer=as_customer_only or is_customer_only(request),
+        book=visit_book,
+        items=items,
+        start=data["start"],
+        source=data["source"],
+        notes=data["notes"],
+    )
+    return Response(VisitOutput(visit).data, status=status.HTTP_201_CREATED)
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -193,7 +238,12 @@ CREATE_EXAMPLE = OpenApiExample(
     summary="Book an appointment (customers for themselves; staff for a customer)",
     parameters=[IDEMPOTENCY_HEADER],
     request=CreateInput,
-    responses={201: AppointmentOutput, **errors(400, 401, 403, 409, 415, 422, 429, 503)},
+    responses={
+        201: PolymorphicProxySerializer(
+            component_name="Booking", serializers=[AppointmentOutput, VisitOutput], resource_type_field_name=None
+        ),
+        **errors(400, 401, 403, 409, 415, 422, 429, 503),
+    },
     examples=[CREATE_EXAMPLE],
     tags=["appointments"],
 )

@@ -85,3 +85,39 @@ def test_thirty_parallel_bookings_for_the_last_basin_give_one_winner(salon, wash
     assert Counter(answers) == Counter({(201, ""): 1, (409, "slot_unavailable"): 29})
     assert Appointment.objects.filter(service=wash).count() == 1
     assert ResourceBooking.objects.get().resource.name == "Last basin"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_parallel_visits_for_the_last_basin_give_one_winner(salon, services, wash):
+    """Wash then cut, each visit with a stylist of its own for both: only the basin is shared."""
+    cut = services[0]
+    stylists = [StaffMemberFactory(business=salon, name=f"Stylist {n}") for n in range(30)]
+    wash.staff.set(stylists)
+    cut.staff.set(stylists)
+    open_all_week(salon, *stylists)
+    Resource.objects.create(business=salon, name="Last basin", kind="basin")
+    start = datetime.combine(next_open_day(salon), time(11), tzinfo=salon.zone)
+    tokens = [AuthToken.objects.create(user=UserFactory(email=f"visitor{n}@example.com"))[1] for n in range(30)]
+    barrier = threading.Barrier(len(tokens))
+    answers: list = []
+
+    with gunicorn(workers=2, threads=15, THROTTLE_USER="off", THROTTLE_ANON="off") as base:
+
+        def create(token, stylist):
+            items = [{"service_id": str(s.pk), "staff_id": str(stylist.pk)} for s in (wash, cut)]
+            body = {"business_id": str(salon.pk), "items": items, "start": start.isoformat()}
+            with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Token {token}"}) as client:
+                barrier.wait()
+                response = client.post("/api/appointments/create", json=body)
+            answers.append((response.status_code, response.json().get("error", {}).get("code", "")))
+
+        threads = [threading.Thread(target=create, args=pair) for pair in zip(tokens, stylists, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert Counter(answers) == Counter({(201, ""): 1, (409, "slot_unavailable"): 29})
+    assert (
+        Appointment.objects.filter(service=wash).count() == 1 and Appointment.objects.filter(service=cut).count() == 1
+    )

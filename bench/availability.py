@@ -13,6 +13,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,13 +35,18 @@ from django.utils import timezone  # noqa: E402
 from bench.data import booked_share_of, build_salon  # noqa: E402
 from booking.models import Appointment  # noqa: E402
 from booking.selectors import available_slots, customer_window  # noqa: E402
+from booking.visits import visit_available_slots  # noqa: E402
+from businesses.models import Resource, Service  # noqa: E402
 
 
-def time_grid(business, service, *, first_day, days: int, runs: int) -> dict:
-    """p50/p95 and query count of the whole `days`-day grid of `service` for every staff member."""
+def time_grid(business, service, *, first_day, days: int, runs: int, visit: list | None = None) -> dict:
+    """p50/p95 and query count of the whole `days`-day grid of `service` for every staff member
+    (or, with `visit`, of a visit of those services)."""
 
     def grid():
         window = customer_window(business, now=timezone.now())
+        if visit:
+            return visit_available_slots(business, visit, first_day=first_day, days=days, window=window)
         return available_slots(business, service, first_day=first_day, days=days, window=window)
 
     grid()  # warm up
@@ -74,6 +80,23 @@ def measure(staff: int, days: int, runs: int) -> dict:
     }
 
 
+def measure_visit(staff: int, days: int, runs: int) -> dict:
+    """Issue 16: a 2-service visit (a 90-minute colour developing 30 minutes from minute 30 and
+    needing one of 3 basins, then a 45-minute cut) against the 45-minute cut alone, same run."""
+    business, services = build_salon(staff=staff, days=days, name=f"Bench visit salon {staff}x{days}")
+    colour, cut = services[6], services[2]
+    Service.objects.filter(pk=colour.pk).update(
+        processing_offset=timedelta(minutes=30), processing_duration=timedelta(minutes=30), resource_kinds=["basin"]
+    )
+    colour.refresh_from_db()
+    for n in range(3):
+        Resource.objects.create(business=business, name=f"Basin {n + 1}", kind="basin")
+    first_day = timezone.localdate(timezone=business.zone)
+    single = time_grid(business, cut, first_day=first_day, days=days, runs=runs)
+    visit = time_grid(business, cut, first_day=first_day, days=days, runs=runs, visit=[colour, cut])
+    return {"single": single, "visit": visit, "ratio": visit["p50_ms"] / single["p50_ms"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--staff", type=int)
@@ -92,6 +115,14 @@ def main() -> None:
                 f"p95 {result['p95_ms']:7.2f} ms  queries {result['queries']}  "
                 f"({result['appointments']} appointments, {result['booked_share']:.0%} booked, "
                 f"{result['slots']} slots, {result['runs']} runs)"
+            )
+        if not (args.staff and args.days):
+            found = measure_visit(10, 14, args.runs)
+            single, visit = found["single"], found["visit"]
+            print(
+                f"visit colour+cut, 10 staff x 14 days, 3 basins: p50 {visit['p50_ms']:.2f} ms, "
+                f"{visit['queries']} queries, {visit['slots']} visit starts; the cut alone p50 "
+                f"{single['p50_ms']:.2f} ms, {single['queries']} queries: {found['ratio']:.2f}x"
             )
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)

@@ -474,16 +474,23 @@ def locked_for_update(appointment: Appointment) -> Appointment:
     )
 
 
-def appointment_is_changeable_by_customer(appointment: Appointment, *, now: datetime) -> bool:
-    """May the customer still cancel or reschedule online (outside the cancellation window)?"""
+def appointment_is_changeable_by_customer(
+    appointment: Appointment, *, now: datetime, whole_visit: bool = False
+) -> bool:
+    """May the customer still cancel or reschedule online (outside the cancellation window)?
+    An item of a visit changes only with its visit (`whole_visit`: asked for the visit's first)."""
+    if appointment.visit_id is not None and not whole_visit:
+        return False
     window = timedelta(hours=appointment.business.cancellation_window_hours)
     return appointment.status == Appointment.Status.CONFIRMED and now <= appointment.start - window
 
 
-def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime) -> None:
+def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime, whole_visit: bool = False) -> None:
     if appointment.status not in OCCUPYING_STATUSES:
         raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
-    if not by.is_member and not appointment_is_changeable_by_customer(appointment, now=now):
+    if not by.is_member and appointment.visit_id is not None and not whole_visit:
+        raise NotAllowed("This appointment is part of a visit: cancel or move the whole visit.")
+    if not by.is_member and not appointment_is_changeable_by_customer(appointment, now=now, whole_visit=whole_visit):
         raise TooLateToCancel(
             f"Changes online are possible up to {appointment.business.cancellation_window_hours} hours "
             "before the appointment; please call the salon."

@@ -234,8 +234,8 @@ def visit_cancel(*, visit: Visit, by: Actor, reason: str = "", now: datetime | N
     with transaction.atomic():
         standing = locked_items(visit)
         if not standing:
-            ensure_changeable_by(lead(visit), by, now=now)  # says why: it is cancelled or over
-        ensure_changeable_by(standing[0], by, now=now)
+            ensure_changeable_by(lead(visit), by, now=now, whole_visit=True)  # says why: cancelled or over
+        ensure_changeable_by(standing[0], by, now=now, whole_visit=True)
         for appointment in standing:
             old = snapshot(appointment)
             appointment.status = Appointment.Status.CANCELLED
@@ -255,8 +255,8 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
     with transaction.atomic():
         standing = locked_items(visit)
         if not standing:
-            ensure_changeable_by(lead(visit), by, now=now)
-        ensure_changeable_by(standing[0], by, now=now)
+            ensure_changeable_by(lead(visit), by, now=now, whole_visit=True)
+        ensure_changeable_by(standing[0], by, now=now, whole_visit=True)
         business = visit.business
         candidates = {m.pk for a in standing for m in staff_performing(business, a.service)}
         candidates |= {a.staff_id for a in standing}

@@ -156,9 +156,10 @@ def test_a_customer_books_for_themselves(dana_api, salon, staff, services):
         "price",
         "source",
         "notes",
+        "visit_id",
         "resource_ids",
     }
-    assert body["customer_id"] == str(dana.pk) and body["resource_ids"] == []
+    assert body["customer_id"] == str(dana.pk) and body["resource_ids"] == [] and body["visit_id"] is None
     assert (body["start"], body["end"], body["status"], body["price"], body["source"], body["notes"]) == (
         MONDAY_10,
         "2030-03-04T10:30:00+00:00",

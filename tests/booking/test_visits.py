@@ -270,3 +270,15 @@ def test_each_item_holds_its_own_resources(salon, staff, services, alice):
     body = visit_body(salon, (wash, None), (wash, None), customer={"email": "two@example.com"})
     items = desk.post("/api/appointments/create", body, format="json").json()["appointments"]
     assert items[0]["resource_ids"] == items[1]["resource_ids"]  # one after the other: the same basin is fine
+
+
+def test_a_customer_changes_a_visit_only_as_a_whole_staff_may_cancel_one_item(salon, staff, colour, blow_dry, alice):
+    client, _ = customer_client("erin@example.com")
+    visit = client.post(
+        "/api/appointments/create", visit_body(salon, (colour, None), (blow_dry, None)), format="json"
+    ).json()
+    second = visit["appointments"][1]["id"]
+    refused = client.put(f"/api/appointments/{second}/cancel", {}, format="json")
+    assert refused.status_code == 403 and error_code(refused) == "permission_denied"
+    assert client_for(alice).put(f"/api/appointments/{second}/cancel", {}, format="json").status_code == 200
+    assert client.get(f"/api/visits/{visit['visit_id']}").json()["status"] == "confirmed"  # the colour stands

@@ -169,6 +169,18 @@ class Appointment(models.Model):
         self.processing_range = DateTimeTZRange(start + offset, start + offset + length, "[)") if length else None
         self.staff_busy = staff_busy_pieces(self.blocked_range, self.processing_range)
 
+    # What set_times changes, with the staff member and the sequence: a move's UPDATE.
+    MOVED_FIELDS = (
+        "staff",
+        "start",
+        "end",
+        "blocked_range",
+        "processing_range",
+        "staff_busy",
+        "sequence",
+        "updated_at",
+    )
+
     @property
     def processing(self) -> tuple[timedelta, timedelta]:
         """The processing window snapshotted at booking: (offset from the start, duration)."""

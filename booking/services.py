@@ -28,7 +28,7 @@ from booking.errors import (
     TooLateToCancel,
 )
 from booking.locks import lock_booking
-from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, ResourceBooking
+from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, ResourceBooking, Visit
 from booking.notifications import record_pending
 from booking.queue import queue_appointment_notification
 from booking.selectors import (
@@ -283,17 +283,16 @@ def appointment_book(
             raise SlotUnavailable()
         resources = resources_to_hold(business, service, start)
         for staff_id in least_booked_first(business, free, start):
-            appointment = Appointment(
+            appointment = new_appointment(
                 business=business,
                 customer=customer,
                 staff_id=staff_id,
                 service=service,
-                price=service.price,
+                start=start,
+                by=by,
                 source=source,
                 notes=notes,
-                created_by=by.user,
             )
-            appointment.set_times(start, service.duration, *service_timing(service))
             try:
                 with transaction.atomic():
                     appointment.save()
@@ -308,6 +307,34 @@ def appointment_book(
                 notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
+
+
+def new_appointment(
+    *,
+    business: Business,
+    customer: CustomerAccount,
+    staff_id: Any,
+    service: Service,
+    start: datetime,
+    by: Actor,
+    source: str,
+    notes: str,
+    visit: Visit | None = None,
+) -> Appointment:
+    """An unsaved appointment of `service` at `start`, with its price and timings snapshotted."""
+    appointment = Appointment(
+        business=business,
+        customer=customer,
+        staff_id=staff_id,
+        service=service,
+        visit=visit,
+        price=service.price,
+        source=source,
+        notes=notes,
+        created_by=by.user,
+    )
+    appointment.set_times(start, service.duration, *service_timing(service))
+    return appointment
 
 
 def service_timing(service: Service) -> tuple[timedelta, timedelta, tuple[timedelta, timedelta]]:
@@ -561,18 +588,7 @@ def appointment_reschedule(
             with transaction.atomic():
                 # Let go of the resources it changes first, so the move cannot collide with itself.
                 appointment.resource_bookings.exclude(resource__in=resources).delete()
-                appointment.save(
-                    update_fields=[
-                        "staff",
-                        "start",
-                        "end",
-                        "blocked_range",
-                        "processing_range",
-                        "staff_busy",
-                        "sequence",
-                        "updated_at",
-                    ]
-                )
+                appointment.save(update_fields=Appointment.MOVED_FIELDS)
         except IntegrityError:
             raise SlotUnavailable() from None
         hold_resources(appointment, resources)

@@ -38,11 +38,11 @@ from booking.services import (
     hold_resources,
     least_booked_first,
     locked_for_update,
+    new_appointment,
     notify_on_commit,
     record_history,
     resources_needed_by,
     resources_to_hold,
-    service_timing,
     snapshot,
     window_for,
 )
@@ -185,18 +185,17 @@ def visit_book(
         )
         at = start
         for index, ((service, _), staff_id) in enumerate(zip(items, chosen, strict=True)):
-            appointment = Appointment(
+            appointment = new_appointment(
                 business=business,
                 customer=customer,
                 staff_id=staff_id,
                 service=service,
-                visit=visit,
-                price=service.price,
+                start=at,
+                by=by,
                 source=source,
                 notes=notes,
-                created_by=by.user,
+                visit=visit,
             )
-            appointment.set_times(at, service.duration, *service_timing(service))
             try:
                 with transaction.atomic():
                     appointment.save()
@@ -290,18 +289,7 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
             appointment.sequence += 1
             try:
                 with transaction.atomic():
-                    appointment.save(
-                        update_fields=[
-                            "staff",
-                            "start",
-                            "end",
-                            "blocked_range",
-                            "processing_range",
-                            "staff_busy",
-                            "sequence",
-                            "updated_at",
-                        ]
-                    )
+                    appointment.save(update_fields=Appointment.MOVED_FIELDS)
             except IntegrityError:
                 raise SlotUnavailable(fields={f"items.{index}": ["That time was just taken."]}) from None
             kept = resources_to_hold(

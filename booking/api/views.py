@@ -271,16 +271,21 @@ class CustomerBookView(CreateView):
     as_customer_only = True
 
 
+def request_actor(request, business: Business) -> Actor:
+    """Who the caller is for `business`: a member (staff rules) or a customer. A customer's
+    code-issued credential stays customer-only, whatever the user became since."""
+    if is_customer_only(request):
+        return Actor(user=request.user, label=request.user.email)
+    return actor_for(request.user, business)
+
+
 def appointment_for(request, appointment_id) -> tuple[Appointment, Actor]:
     """The appointment if the caller is its customer or a member of its business; else 404."""
     pk = parse_uuid(appointment_id)
     appointment = Appointment.objects.select_related("business", "customer").filter(pk=pk).first() if pk else None
     if appointment is None:
         raise Http404
-    if is_customer_only(request):  # a customer's code-issued credential: customer rules only
-        actor = Actor(user=request.user, label=request.user.email)
-    else:
-        actor = actor_for(request.user, appointment.business)
+    actor = request_actor(request, appointment.business)
     own = appointment.customer.user_id == request.user.pk
     if not own and not (actor.is_member and sees_column(request.user, appointment.business, appointment.staff_id)):
         raise Http404

@@ -8,13 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.api.serializers import CancelInput, VisitOutput, VisitRescheduleInput
+from booking.api.views import request_actor
 from booking.models import Visit
-from booking.services import Actor, actor_for
+from booking.services import Actor
 from booking.visits import visit_cancel, visit_reschedule
 from config.api_fields import parse_uuid
 from config.api_schema import errors
 from config.request_log import note_business
-from customers.credentials import is_customer_only
 
 
 def visit_for(request, visit_id) -> tuple[Visit, Actor]:
@@ -23,10 +23,7 @@ def visit_for(request, visit_id) -> tuple[Visit, Actor]:
     visit = Visit.objects.select_related("business", "customer").filter(pk=pk).first() if pk else None
     if visit is None:
         raise Http404
-    if is_customer_only(request):  # a customer's code-issued credential: customer rules only
-        actor = Actor(user=request.user, label=request.user.email)
-    else:
-        actor = actor_for(request.user, visit.business)
+    actor = request_actor(request, visit.business)
     if visit.customer.user_id != request.user.pk and not actor.is_member:
         raise Http404
     note_business(visit.business_id)

@@ -46,7 +46,8 @@ def time_grid(business, service, *, first_day, days: int, runs: int, visit: list
     def grid():
         window = customer_window(business, now=timezone.now())
         if visit:
-            return visit_available_slots(business, visit, first_day=first_day, days=days, window=window)
+            items = [(s, None) for s in visit]
+            return visit_available_slots(business, items, first_day=first_day, days=days, window=window)
         return available_slots(business, service, first_day=first_day, days=days, window=window)
 
     grid()  # warm up

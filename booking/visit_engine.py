@@ -64,9 +64,10 @@ def collide(first: Sequence[Span], second: Sequence[Span]) -> bool:
     return any(a < d and c < b for a, b in first for c, d in second)
 
 
-def assign(t: int, items: Sequence[VisitItem], candidates: Sequence[Sequence]) -> list | None:
+def assign(t: int, items: Sequence[VisitItem], candidates: Sequence[Sequence], *, keep: Sequence = ()) -> list | None:
     """A staff member per item (from each item's `candidates`, in preference order) such that
-    no one's busy pieces of two items overlap; the previous item's stylist first. None: none."""
+    no one's busy pieces of two items overlap: the item's stylist in `keep` (a visit being
+    moved) first, then the previous item's, then the rest. None: none."""
     starts = [t + offset for offset in offsets(items)]
     pieces = [
         [(start + a, start + b) for a, b in item.service.staff_pieces()]
@@ -78,9 +79,10 @@ def assign(t: int, items: Sequence[VisitItem], candidates: Sequence[Sequence]) -
         if k == len(items):
             return True
         order = list(candidates[k])
-        if chosen and chosen[-1] in order:
-            order.remove(chosen[-1])
-            order.insert(0, chosen[-1])
+        for preferred in (chosen[-1] if chosen else None, keep[k] if k < len(keep) else None):
+            if preferred in order:
+                order.remove(preferred)
+                order.insert(0, preferred)
         for staff_id in order:
             if any(other == staff_id and collide(pieces[j], pieces[k]) for j, other in enumerate(chosen)):
                 continue

@@ -31,6 +31,7 @@ from booking.selectors import (
 from booking.services import (
     Actor,
     CustomerDetails,
+    appointment_is_changeable_by_customer,
     customer_find_or_create,
     ensure_bookable,
     ensure_changeable_by,
@@ -105,18 +106,56 @@ def plan_visit(
 
 def visit_available_slots(
     business: Business,
-    services: Sequence[Service],
+    items: Sequence[tuple[Service, StaffMember | None]],
     *,
     first_day,
     days: int = 1,
-    staff: StaffMember | None = None,
     window: BookingWindow,
 ) -> list[VisitSlot]:
-    """Free visit starts for `services` in that order (`staff`: one person does every item)."""
-    items = [(service, staff) for service in services]
+    """Free visit starts for `items` (service, staff or None for anyone) in that order."""
     ensure_visit_items(business, items)
     shaped = [(service_shape(service), service, member) for service, member in items]
     return plan_visit(business, shaped, first_day=first_day, days=days, window=window).planner.slots()
+
+
+def booked_shapes(standing: Sequence[Appointment]) -> list[tuple[ServiceShape, Service, None]]:
+    """A visit's items as the engine sees them when they move: with the durations, buffers
+    and processing they were booked with, anyone who performs them (kept where free)."""
+    return [
+        (
+            ServiceShape(a.duration, *a.buffers, *a.processing, resource_kinds=tuple(a.service.resource_kinds)),
+            a.service,
+            None,
+        )
+        for a in standing
+    ]
+
+
+def standing_items(visit: Visit) -> list[Appointment]:
+    """The visit's items still booked (not cancelled or over), in time order."""
+    return [a for a in items_of(visit) if a.status in OCCUPYING_STATUSES]
+
+
+def visit_move_slots(visit: Visit, *, first_day, days: int, window: BookingWindow) -> list[VisitSlot]:
+    """Where the visit's standing items could move together (their own time counts as free)."""
+    standing = standing_items(visit)
+    if not standing:
+        return []
+    planned = plan_visit(
+        visit.business,
+        booked_shapes(standing),
+        first_day=first_day,
+        days=days,
+        window=window,
+        excluded=[a.pk for a in standing],
+    )
+    return planned.planner.slots()
+
+
+def visit_is_changeable_by_customer(visit: Visit, *, now: datetime) -> bool:
+    """May the customer still cancel or move the visit online (its first standing item's rule)?"""
+    standing = standing_items(visit)
+    return bool(standing) and appointment_is_changeable_by_customer(standing[0], now=now, whole_visit=True)
 
 
 def choose_staff(business: Business, planned: Planned, start: datetime, *, keep: Sequence = ()) -> list:
@@ -129,14 +168,8 @@ def choose_staff(business: Business, planned: Planned, start: datetime, *, keep:
         if not free:
             message = "That time is not available for this service. Please pick another time."
             raise SlotUnavailable(fields={f"items.{index}": [message]})
-    ordered = []
-    for index, free in enumerate(candidates):
-        order = least_booked_first(business, free, start)
-        if index < len(keep) and keep[index] in order:
-            order.remove(keep[index])
-            order.insert(0, keep[index])
-        ordered.append(order)
-    chosen = assign(t, planned.planner.items, ordered)
+    ordered = [least_booked_first(business, free, start) for free in candidates]
+    chosen = assign(t, planned.planner.items, ordered, keep=keep)
     if chosen is None:
         message = "No stylist can do this service right after the one before."
         raise SlotUnavailable(fields={f"items.{len(candidates) - 1}": [message]})
@@ -261,17 +294,9 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
         candidates |= {a.staff_id for a in standing}
         resources = {pk for a in standing for pk in resources_needed_by(business, a.service)}
         lock_booking(staff_ids=candidates, resource_ids=resources)
-        shaped = [
-            (
-                ServiceShape(a.duration, *a.buffers, *a.processing, resource_kinds=tuple(a.service.resource_kinds)),
-                a.service,
-                None,
-            )
-            for a in standing
-        ]
         planned = plan_visit(
             business,
-            shaped,
+            booked_shapes(standing),
             first_day=timezone.localdate(start, business.zone),
             days=1,
             window=window_for(by, business, now),

@@ -7,7 +7,9 @@ login page returns to the same URL); only the final confirmation is a POST.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.errors import SlotUnavailable
 from booking.ics import appointment_ics
-from booking.models import Appointment
+from booking.models import Appointment, Visit
 from booking.selectors import (
     available_slots,
     customer_appointments,
@@ -39,6 +41,7 @@ from booking.services import (
     appointment_reschedule,
     customer_erase,
 )
+from booking.visits import MAX_VISIT_ITEMS, visit_available_slots, visit_book
 from businesses.models import Business, Service, StaffMember, Weekday
 from businesses.selectors import active_services, active_staff, business_by_id, performs, staff_performing
 from config.api_fields import parse_uuid
@@ -59,6 +62,20 @@ def salon_or_404(value) -> Business:
 
 def customer_actor(request) -> Actor:
     return Actor(user=request.user, label=request.user.email)
+
+
+def fold_visits(appointments) -> list[Appointment]:
+    """One entry per booking: a visit's items (of those given) folded into its first, as
+    `visit_items`; a single appointment's `visit_items` is itself."""
+    groups: dict = {}
+    for appointment in appointments:
+        groups.setdefault(appointment.visit_id or appointment.pk, []).append(appointment)
+    folded = []
+    for items in groups.values():
+        items.sort(key=lambda a: (a.start, a.pk))
+        items[0].visit_items = items
+        folded.append(items[0])
+    return folded
 
 
 def weekly_hours(business: Business) -> list[tuple[str, list]]:
@@ -93,7 +110,7 @@ def landing(request):
 def salon_page(request, business: Business, *, staff_link: bool = False):
     upcoming = []
     if request.user.is_authenticated:
-        upcoming = list(
+        upcoming = fold_visits(
             customer_appointments(
                 customer_for_user(request.user), status="upcoming", business_id=business.pk, now=timezone.now()
             ).select_related("service", "staff")
@@ -137,21 +154,13 @@ def parse_start(value) -> datetime | None:
     return moment if moment and moment.tzinfo and within_input_range(moment) else None
 
 
-def day_picker(business, service, staff, *, first_day, day, window, exclude_appointment=None) -> dict:
+def day_picker(business, find, *, first_day, day) -> dict:
     """Two weeks of days from `first_day` (today at the earliest) with their free-slot counts,
-    the chosen day (or the first with free times) and its times; one engine call."""
+    the chosen day (or the first with free times) and its times; `find(first_day, days)`
+    is the one engine call (an appointment's or a visit's slots)."""
     today = timezone.localdate(timezone=business.zone)
     first_day = max(first_day or today, today)
-    slots = available_slots(
-        business,
-        service,
-        first_day=first_day,
-        days=DAYS_SHOWN,
-        staff=staff,
-        window=window,
-        exclude_appointment=exclude_appointment,
-    )
-    by_day = slots_by_day(slots, business.zone)
+    by_day = slots_by_day(find(first_day, DAYS_SHOWN), business.zone)
     days = [first_day + timedelta(days=i) for i in range(DAYS_SHOWN)]
     opening = open_days(business, first_day=first_day, days=DAYS_SHOWN)
     day = day if day in days else next((d for d in days if by_day.get(d)), None)
@@ -164,27 +173,75 @@ def day_picker(business, service, staff, *, first_day, day, window, exclude_appo
     }
 
 
+@dataclass(frozen=True)
+class Item:
+    """One chosen service and who does it (`staff_value`: a staff id, "any", or "" not yet)."""
+
+    service: Service
+    staff: StaffMember | None
+    staff_value: str
+
+
+def chosen_items(business: Business, services: list[str], staff: list[str]) -> list[Item]:
+    """The services chosen so far, in order, each with its staff choice. Reading stops at the
+    first unknown service or staff member (a stale link): what follows it is asked again."""
+    items: list[Item] = []
+    for index, value in enumerate(services[:MAX_VISIT_ITEMS]):
+        service = chosen(Service, business, value)
+        if service is None:
+            break
+        staff_value = staff[index] if index < len(staff) else ""
+        member = chosen(StaffMember, business, staff_value) if staff_value not in ("", "any") else None
+        if staff_value not in ("", "any") and (member is None or not performs(member, service)):
+            staff_value = ""
+        items.append(Item(service, member, staff_value))
+        if not staff_value:
+            break
+    return items
+
+
 def booking_state(request, business: Business) -> dict:
-    """The choices so far, read from the query string (or the confirmation form)."""
+    """The choices so far, read from the query string (or the confirmation form): `service`
+    and `staff` repeat, one pair per service of the visit."""
     source = request.POST if request.method == "POST" else request.GET
-    service = chosen(Service, business, source.get("service"))
-    staff_value = source.get("staff", "")
-    staff = chosen(StaffMember, business, staff_value) if staff_value not in ("", "any") else None
-    if service and staff and not performs(staff, service):
-        staff, staff_value = None, ""
+    items = chosen_items(business, source.getlist("service"), source.getlist("staff"))
     return {
-        "service": service,
-        "staff": staff,
-        "staff_value": "any" if staff_value == "any" or (staff_value and not staff) else staff_value,
+        "items": items,
+        "choices": choices_of(items),
+        "adding": bool(source.get("add")) and len(items) < MAX_VISIT_ITEMS,
         "day": parse_day(source.get("date")),
         "start": parse_start(source.get("start")),
         "first_day": parse_day(source.get("from")),
     }
 
 
-def step_url(business: Business, **params) -> str:
-    query = {"business": str(business.pk), **{k: v for k, v in params.items() if v not in (None, "")}}
-    return f"{reverse('customer-book')}?{urlencode(query)}"
+def choices_of(items: list[Item]) -> dict[str, list[str]]:
+    """The items as query parameters (only the last item may still lack its staff choice)."""
+    return {"service": [str(i.service.pk) for i in items], "staff": [i.staff_value for i in items if i.staff_value]}
+
+
+def step_url(business: Business, choices: dict | None = None, **params) -> str:
+    """The booking page with `choices` so far; `params` add to them (a `service` or `staff`
+    given here comes after the ones chosen)."""
+    query: dict = {"business": str(business.pk), **{key: list(values) for key, values in (choices or {}).items()}}
+    for key, value in params.items():
+        if value in (None, ""):
+            continue
+        query[key] = [*query[key], value] if isinstance(query.get(key), list) else value
+    return f"{reverse('customer-book')}?{urlencode(query, doseq=True)}"
+
+
+def slot_finder(business: Business, items: list[Item], window):
+    """The engine call for the chosen items: an appointment's slots, or a visit's."""
+    if len(items) == 1:
+        item = items[0]
+        return lambda first_day, days: available_slots(
+            business, item.service, first_day=first_day, days=days, staff=item.staff, window=window
+        )
+    pairs = [(item.service, item.staff) for item in items]
+    return lambda first_day, days: visit_available_slots(
+        business, pairs, first_day=first_day, days=days, window=window
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,7 +254,7 @@ def book(request):
 
 
 def render_booking(request, business: Business, state: dict, *, error: str = "", alternatives=(), status=200):
-    service, staff, day = state["service"], state["staff"], state["day"]
+    items = state["items"]
     window = customer_window(business, now=timezone.now())
     context = {
         "business": business,
@@ -205,54 +262,77 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
         "error": error,
         "alternatives": alternatives,
         "zone_name": business.timezone,
-        "step_url": step_url,
+        # each item with the link that leaves it out
+        "summary_rows": [
+            (item, step_url(business, choices_of([*items[:i], *items[i + 1 :]]))) for i, item in enumerate(items)
+        ],
+        "total_minutes": sum(i.service.duration_minutes for i in items),
+        "total_price": sum((i.service.price for i in items), Decimal(0)),
     }
-    staff_param = str(staff.pk) if staff else state["staff_value"]
-    if service is None:
+    if not items or state["adding"]:
         context.update(step="service", services=active_services(business))
-    elif not state["staff_value"]:
-        context.update(step="staff", staff_choices=staff_performing(business, service))
+    elif not items[-1].staff_value:
+        context.update(step="staff", pending=items[-1], staff_choices=staff_performing(business, items[-1].service))
     elif state["start"] is None or error:
-        picker = day_picker(business, service, staff, first_day=state["first_day"], day=day, window=window)
-        context.update(step="time", staff_param=staff_param, **picker)
+        find = slot_finder(business, items, window)
+        context.update(step="time", **day_picker(business, find, first_day=state["first_day"], day=state["day"]))
     else:
-        context.update(step="confirm", staff_param=staff_param)
+        planned = planned_visit(business, items, state["start"], window)
+        if len(items) > 1 and planned is None:  # gone since the times were shown
+            message = _("That time is no longer free. Please choose another time.")
+            return render_booking(request, business, state, error=message, status=409)
+        context.update(step="confirm", planned_rows=list(zip(items, planned.items, strict=True)) if planned else [])
     template = "customer/book_step.html" if request.GET.get("partial") else "customer/book.html"
     return render(request, template, context, status=status)
 
 
+def planned_visit(business: Business, items: list[Item], start: datetime, window):
+    """For a visit: its slot at `start` (each item's times and who may do it), or None if it
+    is no longer free; for one service: None, nothing to plan."""
+    if len(items) == 1:
+        return None
+    slots = slot_finder(business, items, window)(timezone.localdate(start, business.zone), 1)
+    return next((slot for slot in slots if slot.start == start), None)
+
+
 def book_confirm(request, business: Business, state: dict):
+    items = state["items"]
     if not request.user.is_authenticated:
-        query = {k: request.POST.get(k, "") for k in ("service", "staff", "date", "start")}
         login = reverse("customer-login")
-        return redirect(f"{login}?{urlencode({'next': step_url(business, **query), 'business': business.pk})}")
-    if state["service"] is None or state["start"] is None:
-        return redirect(step_url(business))
+        back = step_url(business, state["choices"], date=request.POST.get("date"), start=request.POST.get("start"))
+        return redirect(f"{login}?{urlencode({'next': back, 'business': business.pk})}")
+    if not items or not items[-1].staff_value or state["start"] is None:
+        return redirect(step_url(business, state["choices"]))
+    booking = {"start": state["start"], "source": Appointment.Source.PORTAL}
+    if len(items) == 1:
+        booking.update(service=items[0].service, staff=items[0].staff)
+    else:
+        booking.update(book=visit_book, items=[(item.service, item.staff) for item in items])
     try:
         reject_nul_characters(request.POST)
-        appointment = appointment_book_for_user(
+        booked = appointment_book_for_user(
             user=request.user,
             as_customer=True,
             business=business,
-            service=state["service"],
-            staff=state["staff"],
-            start=state["start"],
-            source=Appointment.Source.PORTAL,
             notes=valid_input(BookingNotesForm, request.POST)["notes"],
+            **booking,
         )
     except SlotUnavailable:
-        alternatives = nearest_slots(
-            business,
-            state["service"],
-            around=state["start"],
-            staff=state["staff"],
-            window=customer_window(business, now=timezone.now()),
+        window = customer_window(business, now=timezone.now())
+        alternatives = (
+            nearest_slots(business, items[0].service, around=state["start"], staff=items[0].staff, window=window)
+            if len(items) == 1
+            else ()
         )
         message = _("Sorry, that time was just taken. Here are the nearest free times.")
+        if len(items) > 1:
+            message = _("Sorry, that time was just taken. Please choose another time.")
         return render_booking(request, business, state, error=message, alternatives=alternatives, status=409)
     except DomainError as error:
         return render_booking(request, business, state, error=error.message, status=error.status_code)
-    return redirect(f"{reverse('customer-appointment', args=[appointment.pk])}?booked=1")
+    if isinstance(booked, Visit):
+        return redirect(f"{reverse('customer-visit', args=[booked.pk])}?booked=1")
+    return redirect(f"{reverse('customer-appointment', args=[booked.pk])}?booked=1")
 
 
 # --- one appointment: details, calendar file, cancel, reschedule ----------------------------------
@@ -276,6 +356,9 @@ def own_appointment(request, appointment_id) -> Appointment:
 @login_required
 def appointment_detail(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
+    if appointment.visit_id is not None:  # an item is shown, and changed, with its visit
+        query = request.GET.urlencode()
+        return redirect(f"{reverse('customer-visit', args=[appointment.visit_id])}{'?' if query else ''}{query}")
     return render(
         request,
         "customer/appointment.html",
@@ -337,14 +420,20 @@ def appointment_reschedule_page(request, appointment_id):
             error, status = failure.message, failure.status_code
         else:
             return redirect(f"{reverse('customer-appointment', args=[appointment.pk])}?rescheduled=1")
+    window = customer_window(business, now=timezone.now())
     picker = day_picker(
         business,
-        appointment.service,
-        appointment.staff,
+        lambda first_day, days: available_slots(
+            business,
+            appointment.service,
+            first_day=first_day,
+            days=days,
+            staff=appointment.staff,
+            window=window,
+            exclude_appointment=appointment,
+        ),
         first_day=parse_day(request.GET.get("from")),
         day=parse_day(request.GET.get("date")),
-        window=customer_window(business, now=timezone.now()),
-        exclude_appointment=appointment,
     )
     return render(
         request,
@@ -376,16 +465,22 @@ def history(request):
     relationships = customer.business_relationships.select_related("business").order_by("business__name")
     if business:
         relationships = relationships.filter(business=business)
+    upcoming = fold_visits(sorted((a for a in appointments if is_upcoming(a, now)), key=lambda a: a.start))
+    past = fold_visits(a for a in appointments if not is_upcoming(a, now))
     return render(
         request,
         "customer/history.html",
         {
             "business": business,
-            "upcoming": sorted((a for a in appointments if is_upcoming(a, now)), key=lambda a: a.start),
-            "past": [a for a in appointments if not is_upcoming(a, now)],
+            "upcoming": upcoming,
+            "past": past,
             "relationships": relationships,
             "cancelled": request.GET.get("cancelled"),
-            "changeable": {a.pk for a in appointments if appointment_is_changeable_by_customer(a, now=now)},
+            "changeable": {
+                a.pk
+                for a in upcoming + past
+                if appointment_is_changeable_by_customer(a, now=now, whole_visit=a.visit_id is not None)
+            },
         },
     )
 

@@ -71,9 +71,8 @@ def availability_response(business: Business, query: dict) -> Response:
     ids = query.get("services") or [query["service"]]
     services = [owned(Service, business, pk, "services" if "services" in query else "service") for pk in ids]
     if len(services) > 1:  # a visit: each slot lists its items
-        visit_slots = visit_available_slots(
-            business, services, first_day=first_day, days=query["days"], staff=staff, window=window
-        )
+        items = [(service, staff) for service in services]  # `staff`: one person does every item
+        visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
         return Response(visit_availability_body(business, services, visit_slots))
     slots = selectors.available_slots(
         business, services[0], first_day=first_day, days=query["days"], staff=staff, window=window

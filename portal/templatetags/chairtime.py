@@ -24,8 +24,16 @@ def local(moment, business):
 
 
 @register.simple_tag
-def url_step(business, **params) -> str:
-    """The booking page URL for `business` with the given choices (dates as ISO strings)."""
+def url_step(business, choices=None, **params) -> str:
+    """The booking page URL for `business` with the choices so far and `params` added to
+    them (dates as ISO strings): see portal.views.step_url."""
     from portal.views import step_url
 
-    return step_url(business, **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()})
+    params = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items()}
+    return step_url(business, choices, **params)
+
+
+@register.filter
+def total_price(appointments) -> Decimal:
+    """What the appointments cost together (a visit's items)."""
+    return sum((appointment.price for appointment in appointments), Decimal(0))

@@ -1,11 +1,13 @@
 // The booking widget inside its iframe: service -> who -> day and time -> email -> code ->
-// confirm -> done, on the JSON API. The sign-in token lives only in this page's memory, so
+// confirm -> done, on the JSON API. "Add another service" before the time makes a visit:
+// several services back to back, each with its own "who". The sign-in token lives only in this page's memory, so
 // nothing depends on cookies (third-party cookies may well be blocked here).
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("widget-config").textContent);
   var root = document.getElementById("step");
-  var state = { token: null, services: [], staff: [], service: null, staffId: null, day: null, slot: null };
+  var state = { token: null, services: [], staff: [], items: [], day: null, slot: null };
+  var MAX_ITEMS = 5;
 
   // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
   // and Safari, else the referrer): booking details go to the page the customer is on, and
@@ -112,31 +114,74 @@
               detail ? [el("strong", {}, [label]), el("span", { "class": "muted" }, [detail])] : [label]);
   }
 
+  function staffName(id) {
+    var member = state.staff.filter(function (m) { return m.id === id; })[0];
+    return member ? member.name : "Anyone available";
+  }
+
   function chooseService(error) {
-    show("Choose a service", state.services.map(function (service) {
+    var adding = state.items.length > 0;
+    var nodes = state.services.map(function (service) {
       return choice(service.name, service.duration_minutes + " min · " + money(service.price), function () {
-        state.service = service;
+        state.items.push({ service: service, staffId: null });
         chooseStaff();
       });
-    }), error);
+    });
+    if (adding) {
+      nodes.unshift(el("p", { "class": "muted" }, ["It follows right after the one before, in the same visit."]));
+      nodes.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, ["Back"]));
+    }
+    show(adding ? "Add another service" : "Choose a service", nodes, error);
   }
 
   function chooseStaff() {
-    var who = state.staff.filter(function (member) { return state.service.staff_ids.indexOf(member.id) >= 0; });
-    var options = [choice("Anyone available", null, function () { state.staffId = null; chooseTime(); })];
+    var item = state.items[state.items.length - 1];
+    var who = state.staff.filter(function (member) { return item.service.staff_ids.indexOf(member.id) >= 0; });
+    var options = [choice("Anyone available", null, function () { item.staffId = null; chooseTime(); })];
     who.forEach(function (member) {
-      options.push(choice(member.name, null, function () { state.staffId = member.id; chooseTime(); }));
+      options.push(choice(member.name, null, function () { item.staffId = member.id; chooseTime(); }));
     });
-    show("Who would you like?", options);
+    show(state.items.length > 1 ? "Who for the " + item.service.name + "?" : "Who would you like?", options);
+  }
+
+  // The services chosen so far, each removable while there are several.
+  function chosenList() {
+    return el("ul", { "class": "visit-items", "aria-label": "Your services" }, state.items.map(function (item, index) {
+      var parts = [item.service.name + " with " + staffName(item.staffId) + " "];
+      if (state.items.length > 1) {
+        parts.push(el("button", { type: "button", "class": "link", "aria-label": "Remove " + item.service.name,
+                                  onclick: function () { state.items.splice(index, 1); chooseTime(); } }, ["Remove"]));
+      }
+      return el("li", {}, parts);
+    }));
+  }
+
+  // A visit's slot fits if every item's chosen stylist may do that item then.
+  function fits(slot) {
+    return state.items.every(function (item, index) {
+      return !item.staffId || slot.items[index].staff_ids.indexOf(item.staffId) >= 0;
+    });
   }
 
   function chooseTime(error) {
-    var query = "?service=" + state.service.id + "&days=14" + (state.staffId ? "&staff=" + state.staffId : "");
-    stepRequest("/api/business/" + config.business + "/availability" + query).then(function (answer) {
+    var query;
+    if (state.items.length === 1) {
+      var only = state.items[0];
+      query = "?service=" + only.service.id + (only.staffId ? "&staff=" + only.staffId : "");
+    } else {
+      query = "?services=" + state.items.map(function (item) { return item.service.id; }).join(",");
+    }
+    stepRequest("/api/business/" + config.business + "/availability" + query + "&days=14").then(function (answer) {
+      var slots = state.items.length === 1 ? answer.slots : answer.slots.filter(fits);
       var days = {};
-      answer.slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
+      slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
       var names = Object.keys(days).sort();
-      if (!names.length) return show("Choose a time", [el("p", {}, ["No free times in the next two weeks."])], error);
+      var top = [chosenList()];
+      if (state.items.length < MAX_ITEMS) {
+        top.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseService(); } },
+                    ["Add another service"]));
+      }
+      if (!names.length) return show("Choose a time", top.concat([el("p", {}, ["No free times in the next two weeks."])]), error);
       if (!state.day || !days[state.day]) state.day = names[0];
       var dayButtons = el("div", { "class": "days", role: "group", "aria-label": "Days" }, names.map(function (day) {
         return el("button", { type: "button", "class": "day" + (day === state.day ? " selected" : ""),
@@ -147,12 +192,13 @@
         return el("button", { type: "button", "class": "time", onclick: function () { state.slot = slot; details(); } },
                   [localTime(slot.start)]);
       }));
-      show("Choose a time", [el("p", { "class": "muted" }, ["Times in " + config.timezone + "."]), dayButtons, times], error);
+      show("Choose a time", top.concat([el("p", { "class": "muted" }, ["Times in " + config.timezone + "."]), dayButtons, times]), error);
     }).catch(function (problem) { show("Choose a time", [], fail(problem)); });
   }
 
   function summary() {
-    return el("p", { "class": "summary-line" }, [state.service.name + ", " + dayLabel(localDay(state.slot.start)) + " " +
+    var names = state.items.map(function (item) { return item.service.name; }).join(" + ");
+    return el("p", { "class": "summary-line" }, [names + ", " + dayLabel(localDay(state.slot.start)) + " " +
                                                   localTime(state.slot.start) + " (" + config.timezone + ")"]);
   }
 
@@ -197,15 +243,36 @@
     show("Enter your code", [form], error);
   }
 
+  function bookingBody(notes) {
+    var body = { business_id: config.business, start: state.slot.start, notes: notes, source: "widget" };
+    if (state.items.length === 1) {
+      body.service_id = state.items[0].service.id;
+      body.staff_id = state.items[0].staffId;
+    } else {
+      body.items = state.items.map(function (item) {
+        return item.staffId ? { service_id: item.service.id, staff_id: item.staffId } : { service_id: item.service.id };
+      });
+    }
+    return body;
+  }
+
+  function shared(appointment) {
+    return { id: appointment.id, start: appointment.start, end: appointment.end,
+             service_id: appointment.service_id, staff_id: appointment.staff_id };
+  }
+
   function confirm(error) {
     var form = el("form", { onsubmit: function (event) {
       event.preventDefault();
-      var body = { business_id: config.business, service_id: state.service.id, staff_id: state.staffId,
-                   start: state.slot.start, notes: form.notes.value, source: "widget" };
-      stepRequest("/api/customer/book-appointment", { method: "POST", body: body }).then(function (appointment) {
-        post("booked", { appointment: { id: appointment.id, start: appointment.start, end: appointment.end,
-                                        service_id: appointment.service_id, staff_id: appointment.staff_id } });
-        done(appointment);
+      stepRequest("/api/customer/book-appointment", { method: "POST", body: bookingBody(form.notes.value) }).then(function (booked) {
+        // A visit answers with its appointments: the page hears of the first, and of the visit.
+        var appointments = booked.appointments || [booked];
+        var message = { appointment: shared(appointments[0]) };
+        if (booked.visit_id) {
+          message.visit = { id: booked.visit_id, start: booked.start, end: booked.end, appointments: appointments.map(shared) };
+        }
+        post("booked", message);
+        done(booked, appointments);
       }).catch(function (problem) {
         if (problem.code === "slot_unavailable") return chooseTime(fail(problem));
         confirm(fail(problem));
@@ -218,9 +285,18 @@
     show("Confirm", [summary(), form], error);
   }
 
-  function done(appointment) {
-    show("You're booked!", [summary(), el("p", {}, ["A confirmation is on its way to " + (state.email || "you") + "."]),
-                             el("p", { "class": "muted" }, ["Booking reference: " + appointment.id])]);
+  function done(booked, appointments) {
+    var nodes = [summary()];
+    if (appointments.length > 1) {
+      var services = {};
+      state.items.forEach(function (item) { services[item.service.id] = item.service.name; });
+      nodes.push(el("ul", { "class": "visit-items", "aria-label": "Your visit" }, appointments.map(function (a) {
+        return el("li", {}, [localTime(a.start) + "–" + localTime(a.end) + " " + services[a.service_id] + " with " + staffName(a.staff_id)]);
+      })));
+    }
+    nodes.push(el("p", {}, ["A confirmation is on its way to " + (state.email || "you") + "."]));
+    nodes.push(el("p", { "class": "muted" }, ["Booking reference: " + (booked.visit_id || booked.id)]));
+    show("You're booked!", nodes);
   }
 
   if (window.ResizeObserver) {
@@ -232,12 +308,13 @@
     .then(function (answers) {
       state.services = answers[0];
       state.staff = answers[1];
-      state.service = state.services.filter(function (s) { return s.id === config.service; })[0] || null;
+      var service = state.services.filter(function (s) { return s.id === config.service; })[0] || null;
       var preselected = state.staff.filter(function (m) { return m.id === config.staff; })[0];
-      if (state.service && preselected && state.service.staff_ids.indexOf(preselected.id) >= 0) {
-        state.staffId = preselected.id;
+      if (service) state.items.push({ service: service, staffId: null });
+      if (service && preselected && service.staff_ids.indexOf(preselected.id) >= 0) {
+        state.items[0].staffId = preselected.id;
         chooseTime();
-      } else if (state.service) {
+      } else if (service) {
         chooseStaff();
       } else {
         chooseService();

@@ -1,14 +1,16 @@
 """A new customer books the demo salon end to end in headless Chromium, phone and desktop sized."""
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from booking.demo import seed_demo_salon
-from booking.models import Appointment
+from booking.models import Appointment, Visit
 from tests.browser import DESKTOP, PHONE, fill_emailed_code, screenshot
+from tests.factories import ServiceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,4 +75,61 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
     screenshot(page, f"cancelled-{label}")
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
+    context.close()
+
+
+def test_book_a_visit_of_two_services_with_two_stylists(live_server, playwright_chromium, salon, staff, services):
+    """Colour (developing for half an hour) with Ana, then a cut with Ben, as one visit."""
+    ana, ben = staff
+    colour = ServiceFactory(
+        business=salon,
+        name="Full colour",
+        duration=timedelta(minutes=90),
+        processing_offset=timedelta(minutes=30),
+        processing_duration=timedelta(minutes=30),
+    )
+    colour.staff.set(staff)
+    context = playwright_chromium.new_context(viewport=PHONE, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/customer/book-appointment?business={salon.pk}")
+    page.get_by_role("link", name=re.compile("Full colour")).click()
+    page.get_by_role("link", name="Ana").click()
+    page.get_by_role("link", name="Add another service").click()
+    page.get_by_role("heading", name="Add another service").wait_for()
+    page.get_by_role("link", name=re.compile("^Cut")).click()
+    page.get_by_role("heading", name="Who for the Cut?").wait_for()
+    page.get_by_role("link", name="Ben").click()
+    day = date_of(page.locator("a.day").nth(2))
+    page.locator("a.day").nth(2).click()
+    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="date"][href*="date={day}"]').wait_for()
+    page.locator("a.time").first.click()
+    items = page.get_by_role("table", name="Your visit")
+    expect(items).to_contain_text("Full colour")
+    expect(items).to_contain_text("Ben")
+    screenshot(page, "book-visit-confirm-phone")
+    page.get_by_role("button", name="Sign in to confirm").click()
+
+    page.get_by_label("Email or mobile number").fill("visit-browser@example.com")
+    page.get_by_role("button", name="Send me a code").click()
+    fill_emailed_code(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("First name").fill("Vic")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_selector("text=You're booked!")
+    screenshot(page, "book-visit-done-phone")
+
+    visit = Visit.objects.get(customer__email="visit-browser@example.com")
+    colour_item, cut_item = visit.appointments.order_by("start")
+    assert (colour_item.staff, cut_item.staff, cut_item.start) == (ana, ben, colour_item.end)
+    zone = salon.zone
+    row = f"{colour_item.start.astimezone(zone):%H:%M}–{colour_item.end.astimezone(zone):%H:%M}"
+    expect(page.get_by_role("row", name=re.compile(f"{row} Full colour Ana"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Cut Ben"))).to_be_visible()
+
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
+    page.wait_for_url(re.compile("/customer/appointment-history"))
+    assert set(visit.appointments.values_list("status", flat=True)) == {"cancelled"}
     context.close()

@@ -8,12 +8,15 @@ import functools
 import json
 import re
 import threading
+from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
-from booking.models import Appointment
+from booking.models import Appointment, Visit
 from tests.browser import CHROMIUM_ARGS, fill_emailed_code, screenshot
+from tests.factories import ServiceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.widget.urls")]
 
@@ -168,3 +171,67 @@ def test_console_errors_for_a_missing_container_or_a_bad_id(
     assert any("is not a business id" in m for m in messages)
     assert any('no element with id "nowhere"' in m for m in messages)
     assert page.locator("iframe").count() == 0
+
+
+def test_a_visit_of_two_services_with_two_stylists_through_the_widget(
+    live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
+):
+    """Colour (developing for half an hour) with Ana, then a cut with Ben, as one visit."""
+    ana, ben = staff
+    colour = ServiceFactory(
+        business=salon,
+        name="Full colour",
+        duration=timedelta(minutes=90),
+        processing_offset=timedelta(minutes=30),
+        processing_duration=timedelta(minutes=30),
+    )
+    colour.staff.set(staff)
+    folder, host = host_site
+    salon.embed_allowed_origins = [host]
+    salon.save()
+    (folder / "index.html").write_text(HOST_PAGE.format(app=live_server.url, business=salon.pk))
+    page = chromium_blocking_third_party_cookies.new_page()
+    page.goto(host)
+    frame = page.wait_for_selector("#book iframe").content_frame()
+
+    frame.get_by_role("button", name=re.compile("^Full colour")).click()
+    frame.get_by_role("button", name="Ana").click()
+    frame.get_by_role("button", name="Add another service").click()
+    frame.get_by_role("heading", name="Add another service").wait_for()
+    frame.get_by_role("button", name=re.compile("^Cut")).click()
+    frame.get_by_role("heading", name="Who for the Cut?").wait_for()
+    frame.get_by_role("button", name="Ben").click()
+    expect(frame.get_by_role("list", name="Your services")).to_contain_text("Full colour with Ana")
+    expect(frame.get_by_role("list", name="Your services")).to_contain_text("Cut with Ben")
+    day = frame.locator("button.day").nth(2).inner_text()
+    frame.locator("button.day").nth(2).click()
+    frame.locator('#step[aria-busy="false"] button.day[aria-pressed="true"]', has_text=day).wait_for()
+    frame.locator("button.time").first.click()
+    expect(frame.locator(".summary-line")).to_contain_text("Full colour + Cut")
+    frame.get_by_label("Email or mobile number").fill("visit-customer@example.com")
+    frame.get_by_role("button", name="Send me a code").click()
+    fill_emailed_code(frame)
+    frame.get_by_role("button", name="Continue").click()
+    frame.get_by_role("button", name="Confirm booking").click()
+    frame.wait_for_selector("text=You're booked!")
+    screenshot(page, "widget-visit-booked")
+
+    visit = Visit.objects.get(customer__email="visit-customer@example.com")
+    colour_item, cut_item = visit.appointments.order_by("start")
+    assert (colour_item.service, colour_item.staff, cut_item.service, cut_item.staff) == (
+        colour,
+        ana,
+        services[0],
+        ben,
+    )
+    assert cut_item.start == colour_item.end and {colour_item.source, cut_item.source} == {"widget"}
+    local = colour_item.start.astimezone(salon.zone)
+    done = frame.get_by_role("list", name="Your visit")
+    expect(done).to_contain_text(f"{local:%H:%M}–{colour_item.end.astimezone(salon.zone):%H:%M} Full colour with Ana")
+    expect(done).to_contain_text("Cut with Ben")
+
+    page.wait_for_function("window.events.some(e => e.type === 'booked')")
+    booked = next(e for e in page.evaluate("window.events") if e["type"] == "booked")
+    assert booked["appointment"]["id"] == str(colour_item.pk)
+    assert booked["visit"]["id"] == str(visit.pk)
+    assert [a["id"] for a in booked["visit"]["appointments"]] == [str(colour_item.pk), str(cut_item.pk)]

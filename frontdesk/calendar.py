@@ -127,9 +127,42 @@ class Loaded(WorkingTime):
     appointments: list[Appointment]  # each with the salon's name for the client and their warnings
 
 
+@dataclass(frozen=True)
+class VisitOutline:
+    """What a visit item's block says of its visit: its place, and every item in one line."""
+
+    items: list[Appointment]
+    zone: ZoneInfo
+
+    def position(self, appointment: Appointment) -> str:
+        """ "1 of 2"; empty for an item no longer standing."""
+        found = [i for i, item in enumerate(self.items, 1) if item.pk == appointment.pk]
+        return f"{found[0]} of {len(self.items)}" if found else ""
+
+    def summary(self) -> str:
+        return " → ".join(
+            f"{i.start.astimezone(self.zone):%H:%M} {i.service.name} ({i.staff.name})" for i in self.items
+        )
+
+
+def visit_outlines(visit_ids: set, zone: ZoneInfo) -> dict:
+    """The standing items of these visits, in time order (one query, none without visits)."""
+    if not visit_ids:
+        return {}
+    items = (
+        Appointment.objects.filter(visit_id__in=visit_ids, status__in=OCCUPYING_STATUSES)
+        .select_related("service", "staff")
+        .order_by("start", "pk")
+    )
+    grouped: dict = {}
+    for item in items:
+        grouped.setdefault(item.visit_id, []).append(item)
+    return {visit_id: VisitOutline(found, zone) for visit_id, found in grouped.items()}
+
+
 def load(business: Business, staff: list[StaffMember], *, first_day: date, days: int) -> Loaded:
-    """Everything shown for `staff` over `days` local dates: six queries, however many
-    staff and appointments."""
+    """Everything shown for `staff` over `days` local dates: six queries (seven with visits
+    on the page), however many staff and appointments."""
     zone = business.zone
     range_start = local_instant(first_day, time(0), zone)
     range_end = local_instant(first_day + timedelta(days=days), time(0), zone)
@@ -147,10 +180,14 @@ def load(business: Business, staff: list[StaffMember], *, first_day: date, days:
     for relationship in relationships.select_related("customer"):
         names[relationship.customer_id] = relationship.display_name
         warnings[relationship.customer_id] = relationship.warnings
+    visits = visit_outlines({a.visit_id for a in appointments if a.visit_id}, zone)
     for appointment in appointments:
         # Shown on the block: the name this salon knows the client by, and their warnings.
         appointment.client_name = names.get(appointment.customer_id) or str(appointment.customer)  # type: ignore[attr-defined]
         appointment.client_warnings = warnings.get(appointment.customer_id, [])  # type: ignore[attr-defined]
+        outline = visits.get(appointment.visit_id)
+        appointment.visit_outline = outline  # type: ignore[attr-defined]
+        appointment.visit_position = outline.position(appointment) if outline else ""  # type: ignore[attr-defined]
     return Loaded(
         **vars(working),
         business=business,

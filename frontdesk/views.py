@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.models import Appointment
-from booking.selectors import resources_held
+from booking.selectors import resources_held, visit_items
 from booking.services import (
     actor_for,
     appointment_book_for_user,
@@ -31,6 +31,7 @@ from booking.services import (
     appointment_walk_in,
     time_off_add,
 )
+from booking.visits import visit_cancel
 from businesses.models import Business, StaffMember
 from businesses.selectors import (
     active_resources,
@@ -381,6 +382,11 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
         business=business,
         staff=staff,
     )
+    # The visit's other items, each linked where this user may see its column.
+    visit_rows = [
+        (item, appointment_url(item) if sees_column(request.user, business, item.staff_id) else "")
+        for item in (visit_items(appointment) if appointment.visit_id else [])
+    ]
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -394,6 +400,12 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
                 if cancel_form.is_valid():
                     appointment_cancel(appointment=appointment, by=by, reason=cancel_form.cleaned_data["reason"])
                     messages.success(request, "Cancelled.")
+                    return redirect(appointment_url(appointment))
+            elif action == "cancel_visit" and visit_rows and all(url for _, url in visit_rows):
+                cancel_form = CancelForm(request.POST)
+                if cancel_form.is_valid():
+                    visit_cancel(visit=appointment.visit, by=by, reason=cancel_form.cleaned_data["reason"])
+                    messages.success(request, "The whole visit is cancelled.")
                     return redirect(appointment_url(appointment))
             elif action == "reschedule":
                 reschedule_form = RescheduleForm(request.POST, business=business, staff=staff)
@@ -430,6 +442,8 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
             local_start=local,
             local_end=timezone.localtime(appointment.end, business.zone),
             relationship=relationship,
+            visit_rows=visit_rows,
+            whole_visit=all(url for _, url in visit_rows),
             history=appointment.history.all(),
             cancel_form=cancel_form,
             reschedule_form=reschedule_form,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from booking.models import Appointment, ResourceBooking
+from booking.services import Actor, appointment_book
 from businesses.models import Resource
 from tests.api_helpers import client_for
 from tests.factories import ServiceFactory, StaffMemberFactory, UserFactory, open_all_week
@@ -121,3 +122,56 @@ def test_thirty_parallel_visits_for_the_last_basin_give_one_winner(salon, servic
     assert (
         Appointment.objects.filter(service=wash).count() == 1 and Appointment.objects.filter(service=cut).count() == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_bookings_into_a_processing_window_give_one_winner_and_overlaps_none(salon, staff, services, dana):
+    """Ana's colour develops from 10:30 to 11:00. Fifteen customers race for a 15-minute
+    consultation with her at 10:30 (inside the window: one must win) and fifteen at 10:15
+    (over her busy first half hour: all must lose)."""
+    ana = staff[0]
+    consultation = services[2]  # 15 minutes, Ana only
+    colour = ServiceFactory(
+        business=salon,
+        name="Full colour",
+        duration=timedelta(minutes=90),
+        processing_offset=timedelta(minutes=30),
+        processing_duration=timedelta(minutes=30),
+    )
+    colour.staff.set([ana])
+    day = next_open_day(salon)
+    colour_start = datetime.combine(day, time(10), tzinfo=salon.zone)
+    appointment_book(business=salon, service=colour, staff=ana, start=colour_start, by=Actor.system(), customer=dana)
+    inside = datetime.combine(day, time(10, 30), tzinfo=salon.zone)
+    overlapping = datetime.combine(day, time(10, 15), tzinfo=salon.zone)
+    starts = [inside] * 15 + [overlapping] * 15
+    tokens = [AuthToken.objects.create(user=UserFactory(email=f"third{n}@example.com"))[1] for n in range(30)]
+    barrier = threading.Barrier(len(tokens))
+    answers: list = []
+
+    with gunicorn(workers=2, threads=15, THROTTLE_USER="off", THROTTLE_ANON="off") as base:
+
+        def create(token, start):
+            body = {
+                "business_id": str(salon.pk),
+                "service_id": str(consultation.pk),
+                "staff_id": str(ana.pk),
+                "start": start.isoformat(),
+            }
+            with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Token {token}"}) as client:
+                barrier.wait()
+                response = client.post("/api/customer/book-appointment", json=body)
+            code = response.json().get("error", {}).get("code", "")
+            answers.append((start == inside, response.status_code, code))
+
+        threads = [threading.Thread(target=create, args=pair) for pair in zip(tokens, starts, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert Counter(answers) == Counter(
+        {(True, 201, ""): 1, (True, 409, "slot_unavailable"): 14, (False, 409, "slot_unavailable"): 15}
+    )
+    booked = Appointment.objects.filter(staff=ana, status="confirmed").order_by("start")
+    assert [(a.service, a.start) for a in booked] == [(colour, colour_start), (consultation, inside)]

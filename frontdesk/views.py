@@ -401,7 +401,7 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
                     appointment_cancel(appointment=appointment, by=by, reason=cancel_form.cleaned_data["reason"])
                     messages.success(request, "Cancelled.")
                     return redirect(appointment_url(appointment))
-            elif action == "cancel_visit" and visit_rows and all(url for _, url in visit_rows):
+            elif action == "cancel_visit" and appointment.visit and all(url for _, url in visit_rows):
                 cancel_form = CancelForm(request.POST)
                 if cancel_form.is_valid():
                     visit_cancel(visit=appointment.visit, by=by, reason=cancel_form.cleaned_data["reason"])

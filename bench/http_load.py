@@ -1,20 +1,29 @@
 """HTTP benchmark: gunicorn (3 workers, DEBUG off, throttles off) loaded with wrk.
 
-    DEBUG=1 .venv/bin/python bench/http_load.py            # needs `wrk` (apt-get install wrk)
+    DEBUG=1 .venv/bin/python bench/http_load.py [--runs 3]    # needs `wrk` (apt-get install wrk)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/http_load.py
 
 Measures, on a fresh `chairtime_bench` database (on DATABASE_URL's server, else the
-embedded one): the 14-day availability grid of a 10-staff salon (~60% booked) at 1 and 16
-connections; creates on distinct slots at 8 connections; and 50 parallel creates on one
-slot, 20 rounds. Celery runs in-process (no CELERY_BROKER_URL). Not part of the test suite.
+embedded one), each figure `--runs` times (medians and ranges), in one run against the
+machine: first its floors (the database's `SELECT 1` round trip and single-row insert
+transactions per second; a trivial DRF endpoint, /bench/ping, on the same gunicorn at 1, 8
+and 16 connections), then the 14-day availability grid of a 10-staff salon (~60% booked) at
+1 and 16 connections, creates on distinct slots at 1 and 8 connections, and 50 parallel
+creates on one slot, 20 rounds. Every rate is also given as a share of the trivial
+endpoint's at the same connections. Celery: Redis when reachable, else in-process. Writes
+bench/results/http_load.json. Not part of the test suite.
 """
 
+import argparse
 import json
 import os
+import platform
 import re
 import secrets
+import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,26 +92,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wrk(url: str, *, connections: int, seconds: int, script: str | None = None) -> dict:
+# wrk prints only the 50/75/90/99th percentiles; this hook adds the 95th (and is the script
+# for plain GETs).
+REPORT_P95 = """
+done = function(summary, latency, requests)
+  io.write(string.format("p95_us %d\\n", latency:percentile(95)))
+end
+"""
+
+
+def milliseconds(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, *, connections: int, seconds: int, script: str) -> dict:
     threads = min(2, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    if script:
-        command[1:1] = ["-s", script]
+    command = ["wrk", "-s", script, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M))
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
-        "p50": latency.get("50"),
-        "p90": latency.get("90"),
-        "p99": latency.get("99"),
-        "rps": rate,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": milliseconds(latency["50"]),
+        "p90_ms": milliseconds(latency["90"]),
+        "p95_ms": int(re.search(r"p95_us (\d+)", out).group(1)) / 1000,
+        "p99_ms": milliseconds(latency["99"]),
         "non_2xx": int(errors.group(1)) if errors else 0,
     }
 
 
-def create_script(path: Path, data: dict, token: str) -> str:
-    pairs = data["pairs"]
+def summary(results: list[dict]) -> dict:
+    """Median and range of each figure over the runs."""
+    keys = results[0].keys()
+    return {
+        key: {
+            "median": statistics.median(r[key] for r in results),
+            "min": min(r[key] for r in results),
+            "max": max(r[key] for r in results),
+        }
+        for key in keys
+    }
+
+
+def spread(figure: dict, digits: int = 0) -> str:
+    """ "median (min-max)"."""
+    return f"{figure['median']:.{digits}f} ({figure['min']:.{digits}f}-{figure['max']:.{digits}f})"
+
+
+def create_script(path: Path, data: dict, token: str, pairs: list) -> str:
+    """A wrk script creating appointments on `pairs` (staff, start), each at most once."""
     lines = ",\n".join(f'{{"{staff}","{start}"}}' for staff, start in pairs)
     path.write_text(
         f"""
@@ -120,7 +159,7 @@ request = function()
   return wrk.format("POST", "/api/appointments/create", {{["Content-Type"]="application/json",
     ["Authorization"]="Token {token}"}}, body)
 end
-"""
+{REPORT_P95}"""
     )
     return str(path)
 
@@ -176,7 +215,9 @@ def start_gunicorn(gunicorn: Path, wsgi_module: str, env: dict) -> tuple[subproc
     """gunicorn with 3 workers on a free local port, in its own process group; (process, base URL)."""
     port = free_port()
     command = [str(gunicorn), wsgi_module, "-w", "3", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True), f"http://127.0.0.1:{port}"
+    log = (ROOT / ".data" / "bench-gunicorn.log").open("w")  # the access log, out of the report's way
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
+    return process, f"http://127.0.0.1:{port}"
 
 
 def wait_until_serving(url: str, headers: dict | None = None) -> httpx.Response:
@@ -205,7 +246,74 @@ def celery_for_bench() -> dict:
     return {"CELERY_BROKER_URL": url}
 
 
+def database_floor(url: str, *, seconds: float = 5.0) -> dict:
+    """The database's own floor, measured from this process like the app does: the `SELECT 1`
+    round trip (median and p95, microseconds) and single-row insert transactions per second
+    (autocommit) on 1 and on 8 connections."""
+    import psycopg
+
+    conninfo = url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"
+        )
+        trips = []
+        for _ in range(3000):
+            began = time.perf_counter()
+            connection.execute("SELECT 1").fetchone()
+            trips.append((time.perf_counter() - began) * 1e6)
+    trips.sort()
+
+    def inserts(connections: int) -> float:
+        counts = [0] * connections
+        stop = time.perf_counter() + seconds
+
+        def insert(n: int) -> None:
+            with psycopg.connect(conninfo, autocommit=True) as connection:
+                while time.perf_counter() < stop:
+                    connection.execute("INSERT INTO bench_floor DEFAULT VALUES")
+                    counts[n] += 1
+
+        threads = [threading.Thread(target=insert, args=(n,)) for n in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sum(counts) / seconds
+
+    return {
+        "select_1_us_p50": round(statistics.median(trips), 1),
+        "select_1_us_p95": round(trips[int(len(trips) * 0.95)], 1),
+        "inserts_per_s_1": round(inserts(1)),
+        "inserts_per_s_8": round(inserts(8)),
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M)
+        cpu = found.group(1) if found else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()).group(1))
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    return f"{platform.machine()} {cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+
+
+def share(rate: dict, ceiling: dict) -> str:
+    return f"{100 * rate['rps']['median'] / ceiling['rps']['median']:.1f}%"
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="measurements of each figure (default 3)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
+    options = parser.parse_args()
+    runs, seconds = options.runs, options.seconds
+
     url, pg_log = database_url()
     recreate_database(url)
     env = {
@@ -219,6 +327,7 @@ def main() -> None:
         "THROTTLE_ANON": "off",
         "THROTTLE_USER": "off",
         "LOG_LEVEL": "WARNING",
+        "BENCH_ENDPOINTS": "1",
     }
     env.update(celery_for_bench())
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -228,40 +337,89 @@ def main() -> None:
     )
     data = json.loads(setup.stdout.strip().splitlines()[-1])
     deadlocks_before = pg_log.read_text().count("deadlock detected") if pg_log and pg_log.exists() else None
+    report: dict = {"machine": machine(), "runs": runs, "seconds": seconds}
+    print(f"Machine: {report['machine']}; {runs} runs of {seconds} s each; medians (min-max)")
+
+    floor = report["database"] = database_floor(url)
+    print(
+        f"database: SELECT 1 p50 {floor['select_1_us_p50']} us, p95 {floor['select_1_us_p95']} us; "
+        f"single-row insert transactions {floor['inserts_per_s_1']}/s on 1 connection, "
+        f"{floor['inserts_per_s_8']}/s on 8"
+    )
 
     server, base = start_gunicorn(Path(PYTHON).with_name("gunicorn"), "config.wsgi", env)
+    folder = Path(tempfile.mkdtemp())
     try:
         wait_until_serving(f"{base}/api/business/{data['business']}/hours")
+        plain = folder / "plain.lua"
+        plain.write_text(REPORT_P95)
+
+        def measure(name: str, target: str, connections: int, scripts) -> dict:
+            results = [
+                wrk(target, connections=connections, seconds=seconds, script=scripts(run)) for run in range(runs)
+            ]
+            figures = summary(results)
+            report.setdefault("http", {})[f"{name} x{connections}"] = {"runs": results, **figures}
+            return figures
+
+        def line(name: str, figures: dict, ceiling: dict | None) -> None:
+            ratio = f" = {share(figures, ceiling)} of the trivial endpoint's" if ceiling else ""
+            print(
+                f"{name}: {spread(figures['rps'])} req/s{ratio}; p50 {spread(figures['p50_ms'], 1)} ms, "
+                f"p95 {spread(figures['p95_ms'], 1)} ms, p99 {spread(figures['p99_ms'], 1)} ms; "
+                f"non-2xx {int(figures['non_2xx']['max'])}"
+            )
+
+        ping = f"{base}/bench/ping"
+        wrk(ping, connections=4, seconds=2, script=str(plain))  # warm up every worker
+        trivial = {}
+        for connections in (1, 8, 16):
+            trivial[connections] = measure("trivial", ping, connections, lambda run: str(plain))
+            line(f"trivial endpoint, {connections:>2} connection(s)", trivial[connections], None)
+
         query = f"service={data['service']}&date={data['date']}&days=14"
         grid = f"{base}/api/business/{data['business']}/availability?{query}"
-        slots = len(httpx.get(grid).json()["slots"])
-        print(f"14-day grid: {slots} slots")
-        wrk(grid, connections=4, seconds=3)  # warm up every worker
+        print(f"14-day grid: {len(httpx.get(grid).json()['slots'])} slots")
+        wrk(grid, connections=4, seconds=3, script=str(plain))
         for connections in (1, 16):
-            result = wrk(grid, connections=connections, seconds=10)
-            print(
-                f"availability, {connections:>2} connection(s): p50 {result['p50']}, p90 {result['p90']}, "
-                f"p99 {result['p99']}, {result['rps']:.0f} req/s, non-2xx {result['non_2xx']}"
-            )
-        with tempfile.TemporaryDirectory() as folder:
-            script = create_script(Path(folder) / "create.lua", data, data["token"])
-            result = wrk(f"{base}/api/appointments/create", connections=8, seconds=10, script=script)
-        print(
-            f"creates on distinct slots, 8 connections: p50 {result['p50']}, p90 {result['p90']}, "
-            f"p99 {result['p99']}, {result['rps']:.0f} req/s, non-2xx {result['non_2xx']}"
-        )
-        race = contention(base, data, data["token"])
+            figures = measure("availability", grid, connections, lambda run: str(plain))
+            line(f"availability, {connections:>2} connection(s)", figures, trivial[connections])
+
+        # Each run of each connection count books its own share of the free slots, so no run
+        # meets a slot an earlier one took; the contention rounds use the last pairs.
+        pairs = data["pairs"][: -20 * 40]
+        chunk = len(pairs) // (2 * runs)
+        creates = {}
+        for index, connections in enumerate((1, 8)):
+
+            def script(run: int, index=index) -> str:
+                first = (index * runs + run) * chunk
+                return create_script(
+                    folder / f"create-{index}-{run}.lua", data, data["token"], pairs[first : first + chunk]
+                )
+
+            creates[connections] = measure("creates", f"{base}/api/appointments/create", connections, script)
+            line(f"creates on distinct slots, {connections} connection(s)", creates[connections], trivial[connections])
+        tail = creates[8]["p95_ms"]["median"] / creates[1]["p50_ms"]["median"]
+        print(f"creates: p95 at 8 connections = {tail:.1f}x the 1-connection p50")
+
+        race = report["contention"] = contention(base, data, data["token"])
+        slowest = race["slowest_ms"] / creates[1]["p50_ms"]["median"]
         print(
             f"50 parallel creates on one slot x {race['rounds']}: winners per round {race['winners_per_round']}, "
-            f"statuses {race['statuses']}, slowest {race['slowest_ms']} ms"
+            f"statuses {race['statuses']}, slowest {race['slowest_ms']} ms = {slowest:.1f}x the 1-connection "
+            "create p50"
         )
         if deadlocks_before is not None:
-            print(
-                f"deadlocks in the PostgreSQL log: {pg_log.read_text().count('deadlock detected') - deadlocks_before}"
-            )
+            race["deadlocks"] = pg_log.read_text().count("deadlock detected") - deadlocks_before
+            print(f"deadlocks in the PostgreSQL log: {race['deadlocks']}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+        shutil.rmtree(folder)
+    out = ROOT / "bench" / "results" / "http_load.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"raw figures: {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -271,6 +271,9 @@ if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCac
         "(redis://..., or dbcache://table_name after `manage.py createcachetable`)."
     )
 
+# bench/http_load.py's trivial endpoint (/bench/ping): never on in production.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
 # How many reverse proxies of ours stand in front of the app: the client is the address the
 # outermost of them saw (config/client_ip.py). 0: X-Forwarded-For is ignored.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

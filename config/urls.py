@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from booking.api.urls import urlpatterns as booking_urls
 from businesses.urls import urlpatterns as business_urls
 from config.api import api_not_found
+from config.bench import BenchPing
 from config.media import serve_media
 from config.routing import route
 from customers.urls import urlpatterns as customer_urls
@@ -23,6 +24,8 @@ urlpatterns = [
     *customer_urls,
     *portal_urls,
     *widget_urls,
+    # The benchmarks' trivial endpoint, only where BENCH_ENDPOINTS=1 (bench/http_load.py).
+    *([route("bench/ping", BenchPing.as_view(), name="bench-ping")] if settings.BENCH_ENDPOINTS else []),
     # Keep last among /api routes: unknown API paths answer in the API's error shape.
     re_path(r"^api/", api_not_found),
     # Uploads, with the headers that keep them inert (docs/security.md: a front server may take over).

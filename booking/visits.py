@@ -152,10 +152,15 @@ def visit_move_slots(visit: Visit, *, first_day, days: int, window: BookingWindo
     return planned.planner.slots()
 
 
-def visit_is_changeable_by_customer(visit: Visit, *, now: datetime) -> bool:
-    """May the customer still cancel or move the visit online (its first standing item's rule)?"""
-    standing = standing_items(visit)
+def items_changeable_by_customer(items: Sequence[Appointment], *, now: datetime) -> bool:
+    """May the customer still cancel or move the visit of these items (all of them, in time
+    order) online? The rule for its first standing item."""
+    standing = [a for a in items if a.status in OCCUPYING_STATUSES]
     return bool(standing) and appointment_is_changeable_by_customer(standing[0], now=now, whole_visit=True)
+
+
+def visit_is_changeable_by_customer(visit: Visit, *, now: datetime) -> bool:
+    return items_changeable_by_customer(items_of(visit), now=now)
 
 
 def choose_staff(business: Business, planned: Planned, start: datetime, *, keep: Sequence = ()) -> list:

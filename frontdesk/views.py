@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booking.models import Appointment
-from booking.selectors import resources_held, visit_items
+from booking.errors import NotAllowed
+from booking.models import OCCUPYING_STATUSES, Appointment
+from booking.selectors import resources_held
 from booking.services import (
     actor_for,
     appointment_book_for_user,
@@ -31,7 +32,7 @@ from booking.services import (
     appointment_walk_in,
     time_off_add,
 )
-from booking.visits import visit_cancel
+from booking.visits import items_of, visit_cancel
 from businesses.models import Business, StaffMember
 from businesses.selectors import (
     active_resources,
@@ -377,16 +378,20 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
     staff = columns_of(request, business)
     local = timezone.localtime(appointment.start, business.zone)
     cancel_form = CancelForm()
+    cancel_visit_form = CancelForm(prefix="visit")
     reschedule_form = RescheduleForm(
         initial={"staff": appointment.staff_id, **at_cell(local)},
         business=business,
         staff=staff,
     )
-    # The visit's other items, each linked where this user may see its column.
+    # The visit's items (every status), each linked where this user may see its column; the
+    # whole visit is cancelled only by someone who sees every standing item's column.
+    items = items_of(appointment.visit) if appointment.visit else []
     visit_rows = [
-        (item, appointment_url(item) if sees_column(request.user, business, item.staff_id) else "")
-        for item in (visit_items(appointment) if appointment.visit_id else [])
+        (item, appointment_url(item) if sees_column(request.user, business, item.staff_id) else "") for item in items
     ]
+    standing = [item for item, _ in visit_rows if item.status in OCCUPYING_STATUSES]
+    whole_visit = bool(standing) and all(url for item, url in visit_rows if item in standing)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -401,10 +406,12 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
                     appointment_cancel(appointment=appointment, by=by, reason=cancel_form.cleaned_data["reason"])
                     messages.success(request, "Cancelled.")
                     return redirect(appointment_url(appointment))
-            elif action == "cancel_visit" and appointment.visit and all(url for _, url in visit_rows):
-                cancel_form = CancelForm(request.POST)
-                if cancel_form.is_valid():
-                    visit_cancel(visit=appointment.visit, by=by, reason=cancel_form.cleaned_data["reason"])
+            elif action == "cancel_visit" and appointment.visit:
+                if not whole_visit:
+                    raise NotAllowed("Only someone who sees every stylist's column may cancel the whole visit.")
+                cancel_visit_form = CancelForm(request.POST, prefix="visit")
+                if cancel_visit_form.is_valid():
+                    visit_cancel(visit=appointment.visit, by=by, reason=cancel_visit_form.cleaned_data["reason"])
                     messages.success(request, "The whole visit is cancelled.")
                     return redirect(appointment_url(appointment))
             elif action == "reschedule":
@@ -443,7 +450,8 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
             local_end=timezone.localtime(appointment.end, business.zone),
             relationship=relationship,
             visit_rows=visit_rows,
-            whole_visit=all(url for _, url in visit_rows),
+            whole_visit=whole_visit,
+            cancel_visit_form=cancel_visit_form,
             history=appointment.history.all(),
             cancel_form=cancel_form,
             reschedule_form=reschedule_form,

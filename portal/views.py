@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.errors import SlotUnavailable
 from booking.ics import appointment_ics
-from booking.models import Appointment, Visit
+from booking.models import OCCUPYING_STATUSES, Appointment, Visit
 from booking.selectors import (
     available_slots,
     customer_appointments,
@@ -41,7 +41,7 @@ from booking.services import (
     appointment_reschedule,
     customer_erase,
 )
-from booking.visits import MAX_VISIT_ITEMS, visit_available_slots, visit_book
+from booking.visits import MAX_VISIT_ITEMS, items_changeable_by_customer, visit_available_slots, visit_book
 from businesses.models import Business, Service, StaffMember, Weekday
 from businesses.selectors import active_services, active_staff, business_by_id, performs, staff_performing
 from config.api_fields import parse_uuid
@@ -65,16 +65,20 @@ def customer_actor(request) -> Actor:
 
 
 def fold_visits(appointments) -> list[Appointment]:
-    """One entry per booking: a visit's items (of those given) folded into its first, as
-    `visit_items`; a single appointment's `visit_items` is itself."""
+    """One entry per booking, in the order given: a visit's items (of those given) folded
+    into its first standing one (or its first, when none stands), with `visit_items` the
+    items shown (the standing ones, or all when none stands); a single appointment's
+    `visit_items` is itself."""
     groups: dict = {}
     for appointment in appointments:
         groups.setdefault(appointment.visit_id or appointment.pk, []).append(appointment)
     folded = []
     for items in groups.values():
         items.sort(key=lambda a: (a.start, a.pk))
-        items[0].visit_items = items
-        folded.append(items[0])
+        shown = [a for a in items if a.status in OCCUPYING_STATUSES] or items
+        shown[0].visit_items = shown
+        shown[0].all_items = items
+        folded.append(shown[0])
     return folded
 
 
@@ -208,7 +212,7 @@ def booking_state(request, business: Business) -> dict:
     return {
         "items": items,
         "choices": choices_of(items),
-        "adding": bool(source.get("add")) and len(items) < MAX_VISIT_ITEMS,
+        "adding": bool(source.get("add")) and 0 < len(items) < MAX_VISIT_ITEMS and bool(items[-1].staff_value),
         "day": parse_day(source.get("date")),
         "start": parse_start(source.get("start")),
         "first_day": parse_day(source.get("from")),
@@ -268,6 +272,7 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
         ],
         "total_minutes": sum(i.service.duration_minutes for i in items),
         "total_price": sum((i.service.price for i in items), Decimal(0)),
+        "max_items": MAX_VISIT_ITEMS,
     }
     if not items or state["adding"]:
         context.update(step="service", services=active_services(business))
@@ -301,6 +306,9 @@ def book_confirm(request, business: Business, state: dict):
         login = reverse("customer-login")
         back = step_url(business, state["choices"], date=request.POST.get("date"), start=request.POST.get("start"))
         return redirect(f"{login}?{urlencode({'next': back, 'business': business.pk})}")
+    if len(request.POST.getlist("service")) > MAX_VISIT_ITEMS:
+        message = _("A visit has at most %(count)d services.") % {"count": MAX_VISIT_ITEMS}
+        return render_booking(request, business, state, error=message, status=400)
     if not items or not items[-1].staff_value or state["start"] is None:
         return redirect(step_url(business, state["choices"]))
     booking = {"start": state["start"], "source": Appointment.Source.PORTAL}
@@ -383,6 +391,8 @@ def appointment_calendar(request, appointment_id):
 @require_http_methods(["GET", "POST"])
 def appointment_cancel_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
+    if appointment.visit_id is not None:  # a visit's items change only with their visit
+        return redirect(reverse("customer-visit-cancel", args=[appointment.visit_id]))
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -408,6 +418,8 @@ def appointment_cancel_page(request, appointment_id):
 @require_http_methods(["GET", "POST"])
 def appointment_reschedule_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
+    if appointment.visit_id is not None:  # a visit's items change only with their visit
+        return redirect(reverse("customer-visit-reschedule", args=[appointment.visit_id]))
     business, error, status = appointment.business, "", 200
     if request.method == "POST":
         start = parse_start(request.POST.get("start"))
@@ -465,8 +477,10 @@ def history(request):
     relationships = customer.business_relationships.select_related("business").order_by("business__name")
     if business:
         relationships = relationships.filter(business=business)
-    upcoming = fold_visits(sorted((a for a in appointments if is_upcoming(a, now)), key=lambda a: a.start))
-    past = fold_visits(a for a in appointments if not is_upcoming(a, now))
+    # A booking is upcoming while any of its items is (a visit under way still is).
+    bookings = fold_visits(appointments)
+    upcoming = sorted((b for b in bookings if any(is_upcoming(a, now) for a in b.all_items)), key=lambda b: b.start)
+    past = [b for b in bookings if b not in upcoming]
     return render(
         request,
         "customer/history.html",
@@ -477,9 +491,13 @@ def history(request):
             "relationships": relationships,
             "cancelled": request.GET.get("cancelled"),
             "changeable": {
-                a.pk
-                for a in upcoming + past
-                if appointment_is_changeable_by_customer(a, now=now, whole_visit=a.visit_id is not None)
+                b.pk
+                for b in bookings
+                if (
+                    items_changeable_by_customer(b.all_items, now=now)
+                    if b.visit_id
+                    else appointment_is_changeable_by_customer(b, now=now)
+                )
             },
         },
     )

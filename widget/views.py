@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
+from booking.visits import MAX_VISIT_ITEMS
 from businesses.selectors import business_by_id
 from config.middleware import content_security_policy
 from widget.framing import frame_ancestors, is_allowed_origin, origin_of
@@ -38,6 +39,7 @@ def widget_page(request, business_id):
                     "parentOrigin": origin if is_allowed_origin(business, origin) else "",
                     "service": request.GET.get("service", ""),
                     "staff": request.GET.get("staff", ""),
+                    "maxItems": MAX_VISIT_ITEMS,
                 },
             },
         )

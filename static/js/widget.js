@@ -7,7 +7,6 @@
   var config = JSON.parse(document.getElementById("widget-config").textContent);
   var root = document.getElementById("step");
   var state = { token: null, services: [], staff: [], items: [], day: null, slot: null };
-  var MAX_ITEMS = 5;
 
   // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
   // and Safari, else the referrer): booking details go to the page the customer is on, and
@@ -177,7 +176,7 @@
       slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
       var names = Object.keys(days).sort();
       var top = [chosenList()];
-      if (state.items.length < MAX_ITEMS) {
+      if (state.items.length < config.maxItems) {
         top.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseService(); } },
                     ["Add another service"]));
       }

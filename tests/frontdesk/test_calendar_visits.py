@@ -95,7 +95,9 @@ def test_the_panel_lists_the_visit_and_cancels_one_item_or_all(client, bob, salo
 
     client.post(panel(cut_item), {"action": "cancel", "reason": "Ben is ill"})  # the cut alone
     assert [a.status for a in visit.appointments.order_by("start")] == ["confirmed", "cancelled"]
-    response = client.post(panel(colour_item), {"action": ["cancel", "cancel_visit"], "reason": "moving away"})
+    html = client.get(panel(colour_item)).content.decode()
+    assert "11:30–12:00 Cut with Ben</a> (cancelled)" in html  # the panel still shows every item
+    response = client.post(panel(colour_item), {"action": "cancel_visit", "visit-reason": "moving away"})
     assert response.status_code == 302
     assert [(a.status, a.cancel_reason) for a in visit.appointments.order_by("start")] == [
         ("cancelled", "moving away"),
@@ -114,5 +116,12 @@ def test_a_stylist_limited_to_their_column_sees_the_visit_but_cancels_only_their
     html = client.get(panel(cut_item)).content.decode()
     assert "10:00–11:30 Full colour with Ana" in html and panel(colour_item) not in html
     assert "Cancel the whole visit" not in html
-    client.post(panel(cut_item), {"action": ["cancel", "cancel_visit"]})
+    response = client.post(panel(cut_item), {"action": "cancel_visit"}, follow=True)
+    assert "may cancel the whole visit" in response.content.decode()
     assert [a.status for a in visit.appointments.order_by("start")] == ["confirmed", "confirmed"]
+    # Their own item cancelled, its panel still offers nothing over Ana's colour.
+    client.post(panel(cut_item), {"action": "cancel", "reason": "ill"})
+    html = client.get(panel(cut_item)).content.decode()
+    assert "Cancel the whole visit" not in html
+    client.post(panel(cut_item), {"action": "cancel_visit"})
+    assert [a.status for a in visit.appointments.order_by("start")] == ["confirmed", "cancelled"]

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from booking.models import Appointment, Visit
-from booking.services import Actor, appointment_book
+from booking.services import Actor, appointment_book, appointment_cancel
 from booking.visits import visit_book
 from customers.services import customer_for_user
 from tests.factories import ServiceFactory, UserFactory
@@ -261,3 +261,42 @@ def test_stale_or_tampered_choices_ask_again(dana_client, salon, staff, services
     assert "3. Choose a day and time" in html and "Service 2" not in html
     six = url(salon, *[(services[0], "any")] * 6)
     assert "Service 5" in page(dana_client, six) and "Service 6" not in page(dana_client, six)
+
+
+def test_a_visit_with_an_item_cancelled_by_the_salon_is_still_one_booking(
+    dana_client, dana_user, salon, staff, services, colour
+):
+    ana, ben = staff
+    visit = book_visit(dana_user, salon, (colour, ana), (services[0], ben), start=at(4, 10))
+    first = visit.appointments.order_by("start").first()
+    appointment_cancel(appointment=first, by=Actor.system(), reason="Ana is away")
+    history = page(dana_client, "/customer/appointment-history")
+    assert history.count('class="card"') == 1
+    assert "Cut with Ben" in history and "Full colour" not in history and "£30.00" in history
+    assert f"/customer/visits/{visit.pk}/cancel" in history  # the cut still can be cancelled online
+    html = page(dana_client, f"/customer/visits/{visit.pk}")
+    assert "<h1>Cut</h1>" in html and "11:30–12:00</td><td>Cut</td><td>Ben" in html and "Cancelled" in html
+
+
+def test_an_items_own_change_pages_lead_to_its_visit(dana_client, dana_user, salon, staff, services, colour):
+    visit = book_visit(dana_user, salon, (colour, staff[0]), (services[0], staff[1]), start=at(4, 10))
+    item = visit.appointments.order_by("start").last()
+    for path, target in (("cancel", "cancel"), ("reschedule", "reschedule")):
+        response = dana_client.get(f"/customer/appointments/{item.pk}/{path}")
+        assert response.status_code == 302 and response["Location"] == f"/customer/visits/{visit.pk}/{target}"
+
+
+def test_tampered_visit_choices_are_refused_or_asked_again(dana_client, salon, staff, services, colour):
+    html = page(dana_client, url(salon, (colour, None), add="1"))  # who for the colour comes first
+    assert "2. Choose who" in html and "Add another service" not in html
+    response = dana_client.post(
+        BOOK,
+        {
+            "business": salon.pk,
+            "service": [services[0].pk] * 6,
+            "staff": ["any"] * 6,
+            "start": at(4, 10).isoformat(),
+        },
+    )
+    assert response.status_code == 400 and "at most 5 services" in response.content.decode()
+    assert not Visit.objects.exists()

@@ -479,7 +479,8 @@ def history(request):
         relationships = relationships.filter(business=business)
     # A booking is upcoming while any of its items is (a visit under way still is).
     bookings = fold_visits(appointments)
-    upcoming = sorted((b for b in bookings if any(is_upcoming(a, now) for a in b.all_items)), key=lambda b: b.start)
+    items = {b.pk: b.all_items for b in bookings}  # type: ignore[attr-defined]
+    upcoming = sorted((b for b in bookings if any(is_upcoming(a, now) for a in items[b.pk])), key=lambda b: b.start)
     past = [b for b in bookings if b not in upcoming]
     return render(
         request,
@@ -494,7 +495,7 @@ def history(request):
                 b.pk
                 for b in bookings
                 if (
-                    items_changeable_by_customer(b.all_items, now=now)
+                    items_changeable_by_customer(items[b.pk], now=now)
                     if b.visit_id
                     else appointment_is_changeable_by_customer(b, now=now)
                 )

@@ -20,6 +20,7 @@ with the offset in force before the change, so it lands that much later on the n
 clock; a repeated local time (fall-back) is its first occurrence. See docs/availability.md.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -267,21 +268,49 @@ def free_slots(
     `offer`: which of a staff member's free starts to offer (all, when not given; see
     booking/compact.py for the salon's gap-aware offering).
     """
+    free = staff_free_starts(staff, service=service, slot_interval=slot_interval, resources=resources)
+    return offered_slots(free, service=service, not_before=not_before, not_after=not_after, offer=offer)
+
+
+FreeStarts = list[tuple[StaffTime, list[int]]]
+
+
+def staff_free_starts(
+    staff: Sequence[StaffTime],
+    *,
+    service: ServiceShape,
+    slot_interval: timedelta,
+    resources: Sequence[ResourceTime] = (),
+) -> FreeStarts:
+    """Each staff member with all their free grid starts for the service, whenever they are:
+    what depends only on the salon's data, not on the clock (booking/availability_cache.py
+    keeps it)."""
     within = None
     if service.resource_kinds:
         within = resource_starts(
             resources, kinds=service.resource_kinds, duration=int(service.duration.total_seconds())
         )
+    return [
+        (member, free_starts(member, service=service, slot_interval=slot_interval, within=within)) for member in staff
+    ]
+
+
+def offered_slots(
+    free: FreeStarts,
+    *,
+    service: ServiceShape,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+    offer: Callable[[StaffTime, list[int]], list[int]] | None = None,
+) -> list[Slot]:
+    """The slots of `free` starts inside [not_before, not_after), as `offer` offers them."""
+    low = seconds(not_before) if not_before else None
+    high = seconds(not_after) if not_after else None
     staff_by_start: dict[int, list] = {}
-    for member in staff:
-        starts = free_starts(
-            member,
-            service=service,
-            slot_interval=slot_interval,
-            not_before=not_before,
-            not_after=not_after,
-            within=within,
-        )
+    for member, all_starts in free:
+        first = bisect_left(all_starts, low) if low is not None else 0
+        last = bisect_left(all_starts, high) if high is not None else len(all_starts)
+        starts = all_starts[first:last]
         for t in offer(member, starts) if offer is not None else starts:
             staff_by_start.setdefault(t, []).append(member.staff_id)
     duration = service.duration

@@ -14,17 +14,20 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from booking.availability import (
+    FreeStarts,
     ResourceTime,
     ServiceShape,
     Slot,
     Span,
     StaffTime,
     free_resources_at,
-    free_slots,
     local_instant,
+    offered_slots,
     span,
+    staff_free_starts,
     working_shifts,
 )
+from booking.availability_cache import cached_free_starts
 from booking.compact import compact_offer
 from booking.errors import BookingInvalid
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment, ResourceBooking
@@ -212,31 +215,58 @@ def available_slots(
     window: BookingWindow,
     exclude_appointment: Appointment | None = None,
     slot_interval: timedelta | None = None,
+    version: int | None = None,
 ) -> list[Slot]:
     """Free slots for a service over `days` local dates from `first_day` (at most 5 queries),
-    on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute)."""
+    on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute).
+
+    `version`: the business's `availability_version` as loaded in this request; given, the
+    clock-free part comes from the availability cache (booking/availability_cache.py)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise BookingInvalid(
             f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
             fields={"days": [f"Must be between 1 and {MAX_AVAILABILITY_DAYS}."]},
         )
-    members = staff_performing(business, service, staff)
-    if not members:
-        return []
-    excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
     shape = service_shape(service)
-    return free_slots(
-        staff_times(business, members, first_day=first_day, days=days, excluded=excluded),
+    interval = slot_interval or business.slot_interval
+    excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
+
+    def compute() -> FreeStarts:
+        members = staff_performing(business, service, staff)
+        if not members:
+            return []
+        return staff_free_starts(
+            staff_times(business, members, first_day=first_day, days=days, excluded=excluded),
+            service=shape,
+            slot_interval=interval,
+            resources=resource_times(
+                business,
+                service.resource_kinds,
+                between=padded(local_range(business, first_day, days)),
+                excluded=excluded,
+            ),
+        )
+
+    if version is None or excluded:
+        free = compute()
+    else:
+        free = cached_free_starts(
+            business_id=business.pk,
+            version=version,
+            service_id=service.pk,
+            staff_id=staff.pk if staff else None,
+            first_day=first_day,
+            days=days,
+            slot_interval=interval,
+            compute=compute,
+        )
+    if not free:
+        return []
+    return offered_slots(
+        free,
         service=shape,
-        slot_interval=slot_interval or business.slot_interval,
         not_before=window.not_before,
         not_after=window.not_after,
-        resources=resource_times(
-            business,
-            service.resource_kinds,
-            between=padded(local_range(business, first_day, days)),
-            excluded=excluded,
-        ),
         offer=offer_for(business, shape, window),
     )
 

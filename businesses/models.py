@@ -103,6 +103,12 @@ class Business(models.Model):
         help_text="Compact: customers are offered only times that leave no gap shorter than your shortest "
         "service (on a day where that leaves nothing, every free time). Staff always see every free time.",
     )
+    availability_version = models.BigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped by the database in every transaction that changes what can be booked here "
+        "(booking/migrations/0007): the availability cache's key.",
+    )
     max_upcoming_per_customer = models.PositiveSmallIntegerField(
         default=5, help_text="Upcoming bookings one customer may hold here; 0 means no limit."
     )

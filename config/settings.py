@@ -271,6 +271,10 @@ if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCac
         "(redis://..., or dbcache://table_name after `manage.py createcachetable`)."
     )
 
+# How long an availability answer's clock-free part is cached (booking/availability_cache.py);
+# 0 turns the cache off. A change of the salon's data makes the next answer fresh anyway.
+AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=300)
+
 # bench/http_load.py's trivial endpoint (/bench/ping): never on in production.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 

@@ -240,7 +240,13 @@ def slot_finder(business: Business, items: list[Item], window):
     if len(items) == 1:
         item = items[0]
         return lambda first_day, days: available_slots(
-            business, item.service, first_day=first_day, days=days, staff=item.staff, window=window
+            business,
+            item.service,
+            first_day=first_day,
+            days=days,
+            staff=item.staff,
+            window=window,
+            version=business.availability_version,  # loaded with the business by this request
         )
     pairs = [(item.service, item.staff) for item in items]
     return lambda first_day, days: visit_available_slots(

@@ -75,7 +75,13 @@ def availability_response(business: Business, query: dict) -> Response:
         visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
         return Response(visit_availability_body(business, services, visit_slots))
     slots = selectors.available_slots(
-        business, services[0], first_day=first_day, days=query["days"], staff=staff, window=window
+        business,
+        services[0],
+        first_day=first_day,
+        days=query["days"],
+        staff=staff,
+        window=window,
+        version=business.availability_version,  # loaded with the business by this request
     )
     return Response(availability_body(business, services[0], slots))
 

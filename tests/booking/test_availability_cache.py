@@ -1,0 +1,230 @@
+"""The availability cache is never stale (issue 17): every change the engine reads changes
+the next answer at once, in one process and across two gunicorn workers, with the local
+memory cache and with Redis; and a cached answer always equals the uncached engine's.
+
+These tests commit (transaction=True): the database bumps `availability_version` at commit,
+and the cache is not used inside a transaction."""
+
+import threading
+from contextlib import suppress
+from datetime import UTC, date, datetime, time, timedelta
+
+import httpx
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from booking.errors import SlotUnavailable
+from booking.models import Appointment
+from booking.selectors import available_slots, customer_window
+from booking.services import Actor, appointment_book, appointment_cancel, appointment_reschedule
+from businesses.models import Business, OpeningHours, TimeOff
+from tests.booking.test_celery_worker import redis_or_skip
+from tests.factories import StaffMemberFactory, UserFactory, open_all_week
+from tests.multi_worker import gunicorn
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def next_monday(salon) -> date:
+    today = timezone.localdate(timezone=salon.zone)
+    return today + timedelta(days=7 - today.weekday())
+
+
+def at(day: date, hour: int, salon, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=salon.zone).astimezone(UTC)
+
+
+def answer(client, salon, service, day) -> set:
+    """The API's slots as (start instant, staff ids)."""
+    response = client.get(f"/api/business/{salon.pk}/availability", {"service": service.pk, "date": day, "days": 7})
+    assert response.status_code == 200
+    return {(datetime.fromisoformat(s["start"]), tuple(s["staff_ids"])) for s in response.json()["slots"]}
+
+
+def engine(salon, service, day) -> set:
+    """The uncached engine's answer, on the salon as the database has it now."""
+    business = Business.objects.get(pk=salon.pk)
+    slots = available_slots(
+        business, service, first_day=day, days=7, window=customer_window(business, now=timezone.now())
+    )
+    return {(slot.start, tuple(str(i) for i in slot.staff_ids)) for slot in slots}
+
+
+def test_every_change_changes_the_next_answer(salon, staff, services, dana):
+    ana, ben = staff
+    cut = services[0]
+    monday = next_monday(salon)
+    client = APIClient()
+    before = answer(client, salon, cut, monday)
+    assert before == engine(salon, cut, monday) and (at(monday, 10, salon), (str(ana.pk), str(ben.pk))) in before
+    with CaptureQueriesContext(connection) as warm:
+        assert answer(client, salon, cut, monday) == before
+    assert len(warm) == 2  # the business (with its version) and the service: the rest is cached
+
+    def changed(previous: set) -> set:
+        now = answer(client, salon, cut, monday)
+        assert now != previous and now == engine(salon, cut, monday)
+        return now
+
+    booked = appointment_book(
+        business=salon, service=cut, staff=ana, start=at(monday, 10, salon), by=Actor.system(), customer=dana
+    )
+    state = changed(before)
+    assert (at(monday, 10, salon), (str(ben.pk),)) in state
+    appointment_reschedule(appointment=booked, start=at(monday, 11, salon), by=Actor.system())
+    state = changed(state)
+    assert (at(monday, 10, salon), (str(ana.pk), str(ben.pk))) in state
+    appointment_cancel(appointment=booked, by=Actor.system())
+    state = changed(state)
+    TimeOff.objects.create(business=salon, staff=ben, start=at(monday, 14, salon), end=at(monday, 16, salon))
+    state = changed(state)
+    assert (at(monday, 14, salon), (str(ana.pk),)) in state
+    TimeOff.objects.create(business=salon, staff=None, start=at(monday, 16, salon), end=at(monday, 18, salon))
+    state = changed(state)
+    assert not any(
+        monday == start.astimezone(salon.zone).date() and start >= at(monday, 16, salon) for start, _ in state
+    )
+    OpeningHours.objects.filter(business=salon, weekday=1).update(end=time(12))  # Tuesdays close at noon
+    state = changed(state)
+    ana.is_active = False
+    ana.save()
+    state = changed(state)
+    assert all(staff_ids == (str(ben.pk),) for _, staff_ids in state)
+    cut.duration = timedelta(minutes=45)
+    cut.save()
+    state = changed(state)
+    Business.objects.filter(pk=salon.pk).update(min_notice_minutes=60 * 24 * 5)  # the policy
+    changed(state)
+
+
+def test_the_notice_moves_with_the_clock_after_the_cache(salon, staff, services, time_machine):
+    cut = services[0]
+    monday = next_monday(salon)
+    time_machine.move_to(at(monday, 9, salon) - timedelta(minutes=salon.min_notice_minutes), tick=False)
+    client = APIClient()
+    first = answer(client, salon, cut, monday)
+    assert min(start for start, _ in first) == at(monday, 9, salon)
+    time_machine.move_to(at(monday, 10, salon) - timedelta(minutes=salon.min_notice_minutes), tick=False)
+    later = answer(client, salon, cut, monday)  # the same version: from the cache, cut by the clock
+    assert min(start for start, _ in later) == at(monday, 10, salon)
+    assert later == engine(salon, cut, monday)
+
+
+@pytest.mark.parametrize("shared_cache", ["local memory", "redis"])
+def test_two_workers_never_offer_a_slot_booked_meanwhile(salon, staff, services, dana, shared_cache):
+    cut = services[0]
+    monday = next_monday(salon)
+    overrides = {"THROTTLE_ANON": "off", "THROTTLE_USER": "off"}
+    if shared_cache == "redis":
+        redis_or_skip()
+        overrides["CACHE_URL"] = "redis://127.0.0.1:6379/13"
+    url = f"/api/business/{salon.pk}/availability?service={cut.pk}&date={monday}&days=7"
+    with gunicorn(workers=2, **overrides) as base:
+
+        def ask() -> set:
+            with httpx.Client(base_url=base, timeout=30) as client:  # a new connection: either worker
+                slots = client.get(url).json()["slots"]
+            return {(datetime.fromisoformat(s["start"]), tuple(s["staff_ids"])) for s in slots}
+
+        for _ in range(10):  # both workers have it cached
+            assert ask() == engine(salon, cut, monday)
+        for member in staff:
+            appointment_book(
+                business=salon,
+                service=cut,
+                staff=member,
+                start=at(monday, 10, salon),
+                by=Actor.system(),
+                customer=dana,
+            )
+        for _ in range(10):
+            found = ask()
+            assert all(start != at(monday, 10, salon) for start, _ in found)
+            assert found == engine(salon, cut, monday)
+
+
+def test_answers_during_parallel_creates_never_offer_a_slot_booked_before_they_started(salon, staff, services):
+    """50 creates and 50 availability requests interleave over two workers: a slot booked
+    before an availability request started is never in its answer."""
+    cut = services[0]  # 30 minutes
+    monday = next_monday(salon)
+    stylists = [*staff, *(StaffMemberFactory(business=salon, name=f"Extra {n}") for n in range(2))]
+    open_all_week(salon, *stylists[2:])
+    cut.staff.set(stylists)
+    starts = [at(monday, 9, salon) + timedelta(minutes=30 * n) for n in range(13)]  # 13 x 4 stylists
+    tokens = [AuthToken.objects.create(user=UserFactory(email=f"mixer{n}@example.com"))[1] for n in range(50)]
+    url = f"/api/business/{salon.pk}/availability?service={cut.pk}&date={monday}&days=1"
+    problems: list = []
+    barrier = threading.Barrier(100)
+    with gunicorn(workers=2, threads=8, THROTTLE_ANON="off", THROTTLE_USER="off") as base:
+
+        def create(n: int) -> None:
+            body = {
+                "business_id": str(salon.pk),
+                "service_id": str(cut.pk),
+                "staff_id": str(stylists[n % 4].pk),
+                "start": starts[n // 4].isoformat(),
+            }
+            with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Token {tokens[n]}"}) as c:
+                barrier.wait()
+                assert c.post("/api/customer/book-appointment", json=body).status_code == 201
+
+        def ask() -> None:
+            try:
+                with httpx.Client(base_url=base, timeout=30) as c:
+                    barrier.wait()
+                    booked_before = {
+                        (str(staff_id), start)
+                        for staff_id, start in Appointment.objects.filter(service=cut, status="confirmed").values_list(
+                            "staff_id", "start"
+                        )
+                    }
+                    slots = c.get(url).json()["slots"]
+                offered = {(i, datetime.fromisoformat(s["start"])) for s in slots for i in s["staff_ids"]}
+                problems.extend(offered & booked_before)
+            finally:
+                connection.close()  # this thread's own database connection
+
+        threads = [threading.Thread(target=create, args=(n,)) for n in range(50)]
+        threads += [threading.Thread(target=ask) for _ in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert problems == []
+    assert Appointment.objects.filter(service=cut).count() == 50  # every create on its own slot won
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.booleans(), st.integers(0, 1), st.integers(0, 31)), min_size=1, max_size=12))
+def test_the_cached_answer_equals_the_engine_after_any_bookings_and_cancels(salon, staff, services, dana, steps):
+    """Random bookings (a stylist, a quarter hour of Monday) and cancels of the latest: after
+    each, what the API answers (cached where it can) is the uncached engine's answer."""
+    cut = services[0]
+    monday = next_monday(salon)
+    Appointment.objects.filter(business=salon).delete()
+    client = APIClient()
+    booked: list = []
+    for book, who, quarter in steps:
+        if book or not booked:
+            with suppress(SlotUnavailable):  # taken: nothing changes, the answer neither
+                booked.append(
+                    appointment_book(
+                        business=salon,
+                        service=cut,
+                        staff=staff[who],
+                        start=at(monday, 9, salon) + timedelta(minutes=15 * quarter),
+                        by=Actor.system(),
+                        customer=dana,
+                    )
+                )
+        else:
+            appointment_cancel(appointment=booked.pop(), by=Actor.system())
+        assert answer(client, salon, cut, monday) == engine(salon, cut, monday)
+        assert answer(client, salon, cut, monday) == engine(salon, cut, monday)  # now from the cache

@@ -1,5 +1,5 @@
-"""The availability cache: the engine's clock-free part (booking.availability.staff_free_starts,
-each staff member's free starts whenever they are) kept per business version.
+"""The availability cache: the engine's clock-free part (every free slot, or for the compact
+offering each stylist's free starts, whenever they are) kept per business version.
 
 `Business.availability_version` is bumped by the database in the same transaction as every
 change the engine reads (booking/migrations/0007), so a key holding the version is never
@@ -17,15 +17,17 @@ does not depend on which, since the version always comes from the database.
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-from booking.availability import FreeStarts
+T = TypeVar("T")
 
 
-def cached_free_starts(
+def cached_availability(
+    kind: str,
     *,
     business_id,
     version: int,
@@ -34,13 +36,15 @@ def cached_free_starts(
     first_day: date,
     days: int,
     slot_interval: timedelta,
-    compute: Callable[[], FreeStarts],
-) -> FreeStarts:
+    compute: Callable[[], T],
+) -> T:
+    """`compute()`'s answer (`kind`: "slots", every free slot; or "free-starts", each stylist's
+    free starts, for the compact offering) for this business version and question."""
     seconds = settings.AVAILABILITY_CACHE_SECONDS
     if not seconds or connection.in_atomic_block:
         return compute()
     key = (
-        f"availability:1:{business_id}:{version}:{service_id}:{staff_id or '-'}:"
+        f"availability:1:{kind}:{business_id}:{version}:{service_id}:{staff_id or '-'}:"
         f"{first_day.isoformat()}:{days}:{int(slot_interval.total_seconds())}"
     )
     found = cache.get(key)

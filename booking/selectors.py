@@ -1,6 +1,7 @@
 """Reads for booking, always scoped by business: the availability loader and friends."""
 
 import uuid
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from booking.availability import (
     staff_free_starts,
     working_shifts,
 )
-from booking.availability_cache import cached_free_starts
+from booking.availability_cache import cached_availability
 from booking.compact import compact_offer
 from booking.errors import BookingInvalid
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment, ResourceBooking
@@ -231,7 +232,7 @@ def available_slots(
     interval = slot_interval or business.slot_interval
     excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
 
-    def compute() -> FreeStarts:
+    def free_starts() -> FreeStarts:
         members = staff_performing(business, service, staff)
         if not members:
             return []
@@ -247,10 +248,11 @@ def available_slots(
             ),
         )
 
-    if version is None or excluded:
-        free = compute()
-    else:
-        free = cached_free_starts(
+    def cached(kind: str, compute: Callable) -> Any:
+        if version is None or excluded:
+            return compute()
+        return cached_availability(
+            kind,
             business_id=business.pk,
             version=version,
             service_id=service.pk,
@@ -260,15 +262,21 @@ def available_slots(
             slot_interval=interval,
             compute=compute,
         )
-    if not free:
-        return []
-    return offered_slots(
-        free,
-        service=shape,
-        not_before=window.not_before,
-        not_after=window.not_after,
-        offer=offer_for(business, shape, window),
-    )
+
+    offer = offer_for(business, shape, window)
+    if offer is None:  # every free start: the slots themselves are kept, cut to the window
+        every = cached("slots", lambda: offered_slots(free_starts(), service=shape))
+        return within_window(every, window)
+    # The salon's compact offering looks at each stylist's day: their free starts are kept.
+    free = cached("free-starts", free_starts)
+    return offered_slots(free, service=shape, not_before=window.not_before, not_after=window.not_after, offer=offer)
+
+
+def within_window(slots: list[Slot], window: BookingWindow) -> list[Slot]:
+    """The slots (in time order) starting inside the window."""
+    first = bisect_left(slots, window.not_before, key=lambda slot: slot.start) if window.not_before else 0
+    last = bisect_left(slots, window.not_after, key=lambda slot: slot.start) if window.not_after else len(slots)
+    return slots[first:last]
 
 
 def offer_for(business: Business, shape: ServiceShape, window: BookingWindow) -> Callable | None:

@@ -201,11 +201,16 @@ def test_answers_during_parallel_creates_never_offer_a_slot_booked_before_they_s
     assert Appointment.objects.filter(service=cut).count() == 50  # every create on its own slot won
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("offering", ["all", "compact"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.booleans(), st.integers(0, 1), st.integers(0, 31)), min_size=1, max_size=12))
-def test_the_cached_answer_equals_the_engine_after_any_bookings_and_cancels(salon, staff, services, dana, steps):
+def test_the_cached_answer_equals_the_engine_after_any_bookings_and_cancels(
+    salon, staff, services, dana, offering, steps
+):
     """Random bookings (a stylist, a quarter hour of Monday) and cancels of the latest: after
-    each, what the API answers (cached where it can) is the uncached engine's answer."""
+    each, what the API answers (cached where it can) is the uncached engine's answer, for
+    every free start and for the compact offering."""
+    Business.objects.filter(pk=salon.pk).update(slot_offering=offering)
     cut = services[0]
     monday = next_monday(salon)
     Appointment.objects.filter(business=salon).delete()

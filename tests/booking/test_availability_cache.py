@@ -233,3 +233,17 @@ def test_the_cached_answer_equals_the_engine_after_any_bookings_and_cancels(
             appointment_cancel(appointment=booked.pop(), by=Actor.system())
         assert answer(client, salon, cut, monday) == engine(salon, cut, monday)
         assert answer(client, salon, cut, monday) == engine(salon, cut, monday)  # now from the cache
+
+
+@pytest.mark.parametrize(("staff_filter", "cold", "warm"), [(False, 7, 2), (True, 8, 3)])
+def test_query_counts_through_the_view(salon, staff, services, staff_filter, cold, warm):
+    """Pinned: a first answer costs the business, the service, (the stylist,) who performs it
+    and the four reads of the staff's time; a repeated one only the lookups."""
+    query = {"service": services[0].pk, "date": next_monday(salon), "days": 14}
+    if staff_filter:
+        query["staff"] = staff[0].pk
+    client = APIClient()
+    for expected in (cold, warm):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/business/{salon.pk}/availability", query).status_code == 200
+        assert len(queries) == expected

@@ -7,6 +7,7 @@ login page returns to the same URL); only the final confirmation is a POST.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -393,30 +394,63 @@ def appointment_calendar(request, appointment_id):
     return response
 
 
+def cancel_page(request, *, cancel: Callable[[str], object], done_url: str, template: str, context: dict):
+    """A cancel page (an appointment's or a visit's): the form, and on POST `cancel(reason)`;
+    a refusal is the page again with the service's message."""
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            reject_nul_characters(request.POST)
+            cancel(valid_input(CancelForm, request.POST)["reason"])
+        except DomainError as failure:
+            error, status = failure.message, failure.status_code
+        else:
+            return redirect(done_url)
+    return render(request, template, {**context, "error": error}, status=status)
+
+
+def move_page(
+    request,
+    business: Business,
+    *,
+    move: Callable[[datetime], object],
+    find,
+    done_url: str,
+    template: str,
+    context: dict,
+):
+    """A reschedule page (an appointment's or a visit's): the day picker over `find`'s slots,
+    and on POST `move(start)`; a refusal is the page again with the service's message."""
+    error, status = "", 200
+    if request.method == "POST":
+        start = parse_start(request.POST.get("start"))
+        try:
+            reject_nul_characters(request.POST)
+            if start is None:
+                raise SlotUnavailable()
+            move(start)
+        except DomainError as failure:
+            error, status = failure.message, failure.status_code
+        else:
+            return redirect(done_url)
+    picker = day_picker(
+        business, find, first_day=parse_day(request.GET.get("from")), day=parse_day(request.GET.get("date"))
+    )
+    return render(request, template, {**context, "error": error, **picker}, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_cancel_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
     if appointment.visit_id is not None:  # a visit's items change only with their visit
         return redirect(reverse("customer-visit-cancel", args=[appointment.visit_id]))
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            reject_nul_characters(request.POST)
-            appointment_cancel(
-                appointment=appointment,
-                by=customer_actor(request),
-                reason=valid_input(CancelForm, request.POST)["reason"],
-            )
-        except DomainError as failure:
-            error, status = failure.message, failure.status_code
-        else:
-            return redirect(f"{reverse('customer-history')}?cancelled={appointment.pk}")
-    return render(
+    return cancel_page(
         request,
-        "customer/cancel.html",
-        {"appointment": appointment, "business": appointment.business, "error": error},
-        status=status,
+        cancel=lambda reason: appointment_cancel(appointment=appointment, by=customer_actor(request), reason=reason),
+        done_url=f"{reverse('customer-history')}?cancelled={appointment.pk}",
+        template="customer/cancel.html",
+        context={"appointment": appointment, "business": appointment.business},
     )
 
 
@@ -426,22 +460,13 @@ def appointment_reschedule_page(request, appointment_id):
     appointment = own_appointment(request, appointment_id)
     if appointment.visit_id is not None:  # a visit's items change only with their visit
         return redirect(reverse("customer-visit-reschedule", args=[appointment.visit_id]))
-    business, error, status = appointment.business, "", 200
-    if request.method == "POST":
-        start = parse_start(request.POST.get("start"))
-        try:
-            reject_nul_characters(request.POST)
-            if start is None:
-                raise SlotUnavailable()
-            appointment_reschedule(appointment=appointment, start=start, by=customer_actor(request))
-        except DomainError as failure:
-            error, status = failure.message, failure.status_code
-        else:
-            return redirect(f"{reverse('customer-appointment', args=[appointment.pk])}?rescheduled=1")
+    business = appointment.business
     window = customer_window(business, now=timezone.now())
-    picker = day_picker(
+    return move_page(
+        request,
         business,
-        lambda first_day, days: available_slots(
+        move=lambda start: appointment_reschedule(appointment=appointment, start=start, by=customer_actor(request)),
+        find=lambda first_day, days: available_slots(
             business,
             appointment.service,
             first_day=first_day,
@@ -450,20 +475,13 @@ def appointment_reschedule_page(request, appointment_id):
             window=window,
             exclude_appointment=appointment,
         ),
-        first_day=parse_day(request.GET.get("from")),
-        day=parse_day(request.GET.get("date")),
-    )
-    return render(
-        request,
-        "customer/reschedule.html",
-        {
+        done_url=f"{reverse('customer-appointment', args=[appointment.pk])}?rescheduled=1",
+        template="customer/reschedule.html",
+        context={
             "appointment": appointment,
             "business": business,
-            "error": error,
             "changeable": appointment_is_changeable_by_customer(appointment, now=timezone.now()),
-            **picker,
         },
-        status=status,
     )
 
 

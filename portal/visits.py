@@ -3,13 +3,12 @@ times and staff, and cancelling or moving it as a whole (booking.visits has the 
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from booking.errors import SlotUnavailable
 from booking.models import Visit
 from booking.selectors import customer_window
 from booking.visits import (
@@ -21,11 +20,8 @@ from booking.visits import (
     visit_reschedule,
 )
 from config.api_fields import parse_uuid
-from config.errors import DomainError
-from config.inputs import reject_nul_characters
 from customers.services import customer_for_user
-from portal.forms import CancelForm, valid_input
-from portal.views import customer_actor, day_picker, parse_day, parse_start
+from portal.views import cancel_page, customer_actor, move_page
 
 
 def own_visit(request, visit_id) -> Visit:
@@ -65,41 +61,26 @@ def visit_detail(request, visit_id):
 @require_http_methods(["GET", "POST"])
 def visit_cancel_page(request, visit_id):
     visit = own_visit(request, visit_id)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            reject_nul_characters(request.POST)
-            reason = valid_input(CancelForm, request.POST)["reason"]
-            visit_cancel(visit=visit, by=customer_actor(request), reason=reason)
-        except DomainError as failure:
-            error, status = failure.message, failure.status_code
-        else:
-            return redirect(f"{reverse('customer-history')}?cancelled={visit.pk}")
-    return render(request, "customer/visit_cancel.html", visit_context(visit, error=error), status=status)
+    return cancel_page(
+        request,
+        cancel=lambda reason: visit_cancel(visit=visit, by=customer_actor(request), reason=reason),
+        done_url=f"{reverse('customer-history')}?cancelled={visit.pk}",
+        template="customer/visit_cancel.html",
+        context=visit_context(visit),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_reschedule_page(request, visit_id):
     visit = own_visit(request, visit_id)
-    business, error, status = visit.business, "", 200
-    if request.method == "POST":
-        start = parse_start(request.POST.get("start"))
-        try:
-            reject_nul_characters(request.POST)
-            if start is None:
-                raise SlotUnavailable()
-            visit_reschedule(visit=visit, start=start, by=customer_actor(request))
-        except DomainError as failure:
-            error, status = failure.message, failure.status_code
-        else:
-            return redirect(f"{reverse('customer-visit', args=[visit.pk])}?rescheduled=1")
-    window = customer_window(business, now=timezone.now())
-    picker = day_picker(
-        business,
-        lambda first_day, days: visit_move_slots(visit, first_day=first_day, days=days, window=window),
-        first_day=parse_day(request.GET.get("from")),
-        day=parse_day(request.GET.get("date")),
+    window = customer_window(visit.business, now=timezone.now())
+    return move_page(
+        request,
+        visit.business,
+        move=lambda start: visit_reschedule(visit=visit, start=start, by=customer_actor(request)),
+        find=lambda first_day, days: visit_move_slots(visit, first_day=first_day, days=days, window=window),
+        done_url=f"{reverse('customer-visit', args=[visit.pk])}?rescheduled=1",
+        template="customer/visit_reschedule.html",
+        context=visit_context(visit),
     )
-    context = visit_context(visit, error=error, **picker)
-    return render(request, "customer/visit_reschedule.html", context, status=status)

@@ -26,17 +26,6 @@ def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture
-def dana_user(db):
-    return UserFactory(email="dana@example.com")
-
-
-@pytest.fixture
-def dana_client(client, dana_user):
-    client.force_login(dana_user)
-    return client
-
-
 def book_for(user, salon, service, staff, start=MONDAY_10):
     return appointment_book(
         business=salon, service=service, staff=staff, start=start, by=Actor.system(), customer=customer_for_user(user)

@@ -30,17 +30,6 @@ def frozen(time_machine):
 
 
 @pytest.fixture
-def dana_user(db):
-    return UserFactory(email="dana@example.com")
-
-
-@pytest.fixture
-def dana_client(client, dana_user):
-    client.force_login(dana_user)
-    return client
-
-
-@pytest.fixture
 def colour(salon, staff, services):
     """90 minutes, the colour develops from minute 30 to minute 60: Ana is free then."""
     service = ServiceFactory(

@@ -89,3 +89,18 @@ def make_appointment(
     )
     appointment.save()
     return appointment
+
+
+def full_colour(business: Business, *staff: StaffMember, **fields) -> Service:
+    """A 90-minute colour that develops from minute 30 to minute 60 (its stylist is free
+    then), performed by `staff`: the visit tests' first service."""
+    service = ServiceFactory(
+        business=business,
+        name="Full colour",
+        duration=timedelta(minutes=90),
+        processing_offset=timedelta(minutes=30),
+        processing_duration=timedelta(minutes=30),
+        **fields,
+    )
+    service.staff.set(staff)
+    return service

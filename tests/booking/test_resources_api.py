@@ -14,7 +14,7 @@ from booking.models import Appointment, ResourceBooking
 from booking.services import Actor, appointment_book
 from businesses.models import Resource
 from tests.api_helpers import client_for
-from tests.factories import ServiceFactory, StaffMemberFactory, UserFactory, open_all_week
+from tests.factories import ServiceFactory, StaffMemberFactory, UserFactory, full_colour, open_all_week
 from tests.multi_worker import gunicorn
 
 
@@ -131,14 +131,7 @@ def test_parallel_bookings_into_a_processing_window_give_one_winner_and_overlaps
     (over her busy first half hour: all must lose)."""
     ana = staff[0]
     consultation = services[2]  # 15 minutes, Ana only
-    colour = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    colour.staff.set([ana])
+    colour = full_colour(salon, ana)
     day = next_open_day(salon)
     colour_start = datetime.combine(day, time(10), tzinfo=salon.zone)
     appointment_book(business=salon, service=colour, staff=ana, start=colour_start, by=Actor.system(), customer=dana)

@@ -1,7 +1,7 @@
 """A visit on the front desk: its items linked on the calendar and in the panel, and staff
 cancelling one item or the whole visit."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.urls import reverse
@@ -9,7 +9,7 @@ from django.urls import reverse
 from booking.services import Actor
 from booking.visits import visit_book
 from businesses.models import BusinessMembership
-from tests.factories import MembershipFactory, ServiceFactory, make_appointment
+from tests.factories import MembershipFactory, full_colour, make_appointment
 
 MONDAY = date(2030, 3, 4)  # London is on GMT: local = UTC
 
@@ -26,14 +26,7 @@ def frozen(time_machine):
 @pytest.fixture
 def visit(salon, staff, services, dana):
     """Colour (developing from 10:30 to 11:00) with Ana at 10:00, then a cut with Ben at 11:30."""
-    colour = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    colour.staff.set(staff)
+    colour = full_colour(salon, *staff)
     return visit_book(
         business=salon,
         items=[(colour, staff[0]), (services[0], staff[1])],

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from booking.services import Actor
 from booking.visits import visit_book
 from tests.browser import DESKTOP, screenshot
-from tests.factories import ServiceFactory
+from tests.factories import full_colour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +20,7 @@ def test_hovering_or_focusing_a_visit_item_outlines_every_item(
 ):
     today = timezone.localdate(timezone.now(), salon.zone)
     monday = today + timedelta(days=7 - today.weekday())
-    colour = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    colour.staff.set(staff)
+    colour = full_colour(salon, *staff)
     start = datetime.combine(monday, time(10), tzinfo=salon.zone).astimezone(UTC)
     visit = visit_book(
         business=salon,

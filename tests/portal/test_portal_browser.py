@@ -1,7 +1,6 @@
 """A new customer books the demo salon end to end in headless Chromium, phone and desktop sized."""
 
 import re
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,7 +9,7 @@ from playwright.sync_api import expect
 from booking.demo import seed_demo_salon
 from booking.models import Appointment, Visit
 from tests.browser import DESKTOP, PHONE, fill_emailed_code, screenshot
-from tests.factories import ServiceFactory
+from tests.factories import full_colour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,14 +80,7 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
 def test_book_a_visit_of_two_services_with_two_stylists(live_server, playwright_chromium, salon, staff, services):
     """Colour (developing for half an hour) with Ana, then a cut with Ben, as one visit."""
     ana, ben = staff
-    colour = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    colour.staff.set(staff)
+    full_colour(salon, *staff)
     context = playwright_chromium.new_context(viewport=PHONE, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -2,7 +2,7 @@
 service" before the time, the items with their times and staff, and the visit moved and
 cancelled as a whole."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -12,7 +12,7 @@ from booking.models import Appointment, Visit
 from booking.services import Actor, appointment_book, appointment_cancel
 from booking.visits import visit_book
 from customers.services import customer_for_user
-from tests.factories import ServiceFactory, UserFactory
+from tests.factories import UserFactory, full_colour
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,7 @@ def frozen(time_machine):
 @pytest.fixture
 def colour(salon, staff, services):
     """90 minutes, the colour develops from minute 30 to minute 60: Ana is free then."""
-    service = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        price=80,
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    service.staff.set(staff)
+    service = full_colour(salon, *staff, price=80)
     return service
 
 

@@ -8,7 +8,6 @@ import functools
 import json
 import re
 import threading
-from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,7 +15,7 @@ from playwright.sync_api import expect
 
 from booking.models import Appointment, Visit
 from tests.browser import CHROMIUM_ARGS, fill_emailed_code, screenshot
-from tests.factories import ServiceFactory
+from tests.factories import full_colour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.widget.urls")]
 
@@ -178,14 +177,7 @@ def test_a_visit_of_two_services_with_two_stylists_through_the_widget(
 ):
     """Colour (developing for half an hour) with Ana, then a cut with Ben, as one visit."""
     ana, ben = staff
-    colour = ServiceFactory(
-        business=salon,
-        name="Full colour",
-        duration=timedelta(minutes=90),
-        processing_offset=timedelta(minutes=30),
-        processing_duration=timedelta(minutes=30),
-    )
-    colour.staff.set(staff)
+    colour = full_colour(salon, *staff)
     folder, host = host_site
     salon.embed_allowed_origins = [host]
     salon.save()

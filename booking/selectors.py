@@ -272,11 +272,60 @@ def available_slots(
     return offered_slots(free, service=shape, not_before=window.not_before, not_after=window.not_after, offer=offer)
 
 
+def available_fragments(
+    business: Business,
+    service: Service,
+    *,
+    first_day: date,
+    days: int,
+    staff: StaffMember | None,
+    window: BookingWindow,
+    version: int,
+    render: Callable[[Slot], str],
+) -> list[str] | None:
+    """`available_slots` as each slot's `render`ing (the API's JSON), kept rendered in the
+    availability cache and cut to the window per request: a warm answer renders nothing.
+    None where the salon's compact offering applies to the asker (ask `available_slots`)."""
+    if window.customer and business.slot_offering == Business.SlotOffering.COMPACT:
+        return None
+
+    def compute() -> tuple[list[datetime], list[str]]:
+        every = available_slots(
+            business,
+            service,
+            first_day=first_day,
+            days=days,
+            staff=staff,
+            window=BookingWindow(not_before=None, not_after=None, customer=window.customer),
+        )
+        return [slot.start for slot in every], [render(slot) for slot in every]
+
+    starts, fragments = cached_availability(
+        "rendered",
+        business_id=business.pk,
+        version=version,
+        service_id=service.pk,
+        staff_id=staff.pk if staff else None,
+        first_day=first_day,
+        days=days,
+        slot_interval=business.slot_interval,
+        compute=compute,
+    )
+    first, last = window_bounds(starts, window)
+    return fragments[first:last]
+
+
 def within_window(slots: list[Slot], window: BookingWindow) -> list[Slot]:
     """The slots (in time order) starting inside the window."""
-    first = bisect_left(slots, window.not_before, key=lambda slot: slot.start) if window.not_before else 0
-    last = bisect_left(slots, window.not_after, key=lambda slot: slot.start) if window.not_after else len(slots)
+    first, last = window_bounds([slot.start for slot in slots], window)
     return slots[first:last]
+
+
+def window_bounds(starts: Sequence, window: BookingWindow) -> tuple[int, int]:
+    """The index range of the ascending `starts` (datetimes) inside the window."""
+    first = bisect_left(starts, window.not_before) if window.not_before else 0
+    last = bisect_left(starts, window.not_after) if window.not_after else len(starts)
+    return first, last
 
 
 def offer_for(business: Business, shape: ServiceShape, window: BookingWindow) -> Callable | None:

@@ -1,6 +1,8 @@
 """Input and output shapes of the booking API (DESIGN §5)."""
 
+import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from drf_spectacular.utils import extend_schema_field
@@ -75,6 +77,32 @@ def availability_body(business, service, slots) -> dict:
             for slot in slots
         ],
     }
+
+
+def slot_renderer(business) -> Callable:
+    """One slot as the JSON text `availability_body` gives it (kept rendered in the cache)."""
+    zone = business.zone
+
+    def render(slot) -> str:
+        return json.dumps(
+            {
+                "start": local_iso(slot.start, zone),
+                "end": local_iso(slot.end, zone),
+                "staff_ids": [str(i) for i in slot.staff_ids],
+            },
+            separators=(",", ":"),
+        )
+
+    return render
+
+
+def availability_json(business, service, fragments: list[str]) -> bytes:
+    """`availability_body` as JSON, from the slots already rendered."""
+    head = json.dumps(
+        {"business_id": str(business.pk), "service_id": str(service.pk), "timezone": business.timezone},
+        separators=(",", ":"),
+    )
+    return f'{head[:-1]},"slots":[{",".join(fragments)}]}}'.encode()
 
 
 class CustomerInput(serializers.Serializer):

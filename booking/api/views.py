@@ -4,7 +4,7 @@ Views parse, call a selector or service, and serialize; the rules live in
 booking/services.py and booking/selectors.py.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
@@ -28,6 +28,8 @@ from booking.api.serializers import (
     VisitAvailabilityOutput,
     VisitOutput,
     availability_body,
+    availability_json,
+    slot_renderer,
     visit_availability_body,
 )
 from booking.models import Appointment
@@ -64,7 +66,7 @@ def owned(model, business: Business, pk, field: str, *, active=True):
     return found
 
 
-def availability_response(business: Business, query: dict) -> Response:
+def availability_response(business: Business, query: dict) -> HttpResponse:
     staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
     first_day = query.get("date") or timezone.localdate(timezone=business.zone)
     window = selectors.customer_window(business, now=timezone.now())
@@ -74,15 +76,17 @@ def availability_response(business: Business, query: dict) -> Response:
         items = [(service, staff) for service in services]  # `staff`: one person does every item
         visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
         return Response(visit_availability_body(business, services, visit_slots))
-    slots = selectors.available_slots(
+    question = {"first_day": first_day, "days": query["days"], "staff": staff, "window": window}
+    fragments = selectors.available_fragments(
         business,
         services[0],
-        first_day=first_day,
-        days=query["days"],
-        staff=staff,
-        window=window,
+        **question,
         version=business.availability_version,  # loaded with the business by this request
+        render=slot_renderer(business),
     )
+    if fragments is not None:
+        return HttpResponse(availability_json(business, services[0], fragments), content_type="application/json")
+    slots = selectors.available_slots(business, services[0], **question, version=business.availability_version)
     return Response(availability_body(business, services[0], slots))
 
 

@@ -247,3 +247,27 @@ def test_query_counts_through_the_view(salon, staff, services, staff_filter, col
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/api/business/{salon.pk}/availability", query).status_code == 200
         assert len(queries) == expected
+
+
+def test_the_answer_kept_rendered_is_the_serializers_answer(salon, staff, services, dana):
+    """Warm answers are joined from slots rendered once: the same JSON as availability_body."""
+    import json
+
+    from booking.api.serializers import availability_body
+
+    cut = services[0]
+    monday = next_monday(salon)
+    appointment_book(
+        business=salon, service=cut, staff=staff[0], start=at(monday, 10, salon), by=Actor.system(), customer=dana
+    )
+    client = APIClient()
+    query = {"service": cut.pk, "date": monday, "days": 7}
+    cold = client.get(f"/api/business/{salon.pk}/availability", query)
+    warm = client.get(f"/api/business/{salon.pk}/availability", query)
+    business = Business.objects.get(pk=salon.pk)
+    slots = available_slots(
+        business, cut, first_day=monday, days=7, window=customer_window(business, now=timezone.now())
+    )
+    expected = json.loads(json.dumps(availability_body(business, cut, slots)))
+    assert cold["Content-Type"] == warm["Content-Type"] == "application/json"
+    assert cold.json() == warm.json() == expected and len(expected["slots"]) > 100

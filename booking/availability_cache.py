@@ -15,6 +15,7 @@ framework: Redis when CACHE_URL names it, else each process's local memory; corr
 does not depend on which, since the version always comes from the database.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
@@ -24,6 +25,9 @@ from django.core.cache import cache
 from django.db import connection
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+# The shape of what is kept: bump it when that changes, so a deploy never reads old entries.
+SHAPE = 2
 
 
 def cached_availability(
@@ -44,11 +48,18 @@ def cached_availability(
     if not seconds or connection.in_atomic_block:
         return compute()
     key = (
-        f"availability:1:{kind}:{business_id}:{version}:{service_id}:{staff_id or '-'}:"
+        f"availability:{SHAPE}:{kind}:{business_id}:{version}:{service_id}:{staff_id or '-'}:"
         f"{first_day.isoformat()}:{days}:{int(slot_interval.total_seconds())}"
     )
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is down: answer without it
+        logger.warning("availability cache unreachable", exc_info=True)
+        return compute()
     if found is None:
         found = compute()
-        cache.set(key, found, seconds)
+        try:
+            cache.set(key, found, seconds)
+        except Exception:
+            logger.warning("availability cache unreachable", exc_info=True)
     return found

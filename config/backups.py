@@ -102,3 +102,16 @@ def restore(db: dict, dump: Path, *, force: bool = False) -> None:
     result = subprocess.run(command, env=client_env(db), capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    with psycopg.connect(**connection_kwargs(db), connect_timeout=5) as connection:
+        connection.execute(RESTORED_VERSIONS)
+
+
+# A restored salon's availability version may equal one the running system reached after the
+# dump, whose answers a shared cache still holds: move every version past any counter value
+# (milliseconds since 1970 beat a count of changes), so the cache misses them all.
+RESTORED_VERSIONS = """
+    UPDATE businesses_business
+       SET availability_version = greatest(
+           availability_version + 1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+       )
+"""

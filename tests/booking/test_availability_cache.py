@@ -271,3 +271,52 @@ def test_the_answer_kept_rendered_is_the_serializers_answer(salon, staff, servic
     expected = json.loads(json.dumps(availability_body(business, cut, slots)))
     assert cold["Content-Type"] == warm["Content-Type"] == "application/json"
     assert cold.json() == warm.json() == expected and len(expected["slots"]) > 100
+
+
+def version_of(salon) -> int:
+    return Business.objects.values_list("availability_version", flat=True).get(pk=salon.pk)
+
+
+def test_saving_a_stale_business_never_moves_the_version_back(salon, staff, services, dana):
+    """Django's save() writes every column, the version too: an admin form loaded before a
+    booking must not bring back the version whose cached answers show the slot free."""
+    cut = services[0]
+    monday = next_monday(salon)
+    client = APIClient()
+    stale = Business.objects.get(pk=salon.pk)
+    answer(client, salon, cut, monday)
+    appointment_book(
+        business=salon, service=cut, staff=staff[0], start=at(monday, 10, salon), by=Actor.system(), customer=dana
+    )
+    booked = answer(client, salon, cut, monday)  # cached under the new version
+    after_booking = version_of(salon)
+    stale.save()  # nothing changed but the version it writes back
+    assert version_of(salon) == after_booking
+    stale.name = "Renamed"
+    stale.save()
+    assert version_of(salon) == after_booking + 1
+    assert answer(client, salon, cut, monday) == booked == engine(salon, cut, monday)
+
+
+def test_one_bump_per_transaction_and_none_for_what_the_engine_does_not_read(salon, staff, services, dana):
+    from django.db import transaction
+
+    from booking.visits import visit_book
+
+    cut = services[0]
+    monday = next_monday(salon)
+    before = version_of(salon)
+    with transaction.atomic():  # two items, their history, the relationship...: one bump at commit
+        visit = visit_book(
+            business=salon,
+            items=[(cut, staff[0]), (cut, staff[1])],
+            start=at(monday, 10, salon),
+            by=Actor.system(),
+            customer=dana,
+        )
+        assert version_of(salon) == before  # not before commit
+    assert version_of(salon) == before + 1
+    Appointment.objects.filter(visit=visit).update(notes="Bring a photo")  # the engine never reads it
+    assert version_of(salon) == before + 1
+    Appointment.objects.filter(visit=visit).update(status="cancelled")
+    assert version_of(salon) == before + 2

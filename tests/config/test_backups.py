@@ -48,6 +48,9 @@ def test_a_backup_restores_into_a_fresh_database(salon, staff, services, dana, t
 
     restore(fresh_database, dump)
     assert appointments_in(fresh_database) == [(a.pk, a.start, a.status) for a in made]
+    with psycopg.connect(**connection_kwargs(fresh_database)) as restored:
+        (version,) = restored.execute("SELECT availability_version FROM businesses_business").fetchone()
+    assert version > datetime.now(UTC).timestamp() * 1000 - 60_000  # past anything the cache holds
 
     with pytest.raises(BackupError, match="not empty"):
         restore(fresh_database, dump)

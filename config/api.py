@@ -18,6 +18,8 @@ logger = logging.getLogger("chairtime.api")
 # The database could not be reached or dropped the connection: a 503 the client may retry
 # (Django reconnects on the next request), never a 500 traceback.
 DATABASE_DOWN = (OperationalError, InterfaceError)
+# A lock not obtained within lock_timeout, or a deadlock PostgreSQL broke: retry shortly.
+CONTENTION = {"55P03", "40P01"}
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_MESSAGE = "The service is briefly unavailable; please try again in a few seconds."
 
@@ -53,6 +55,9 @@ def exception_handler(exc, context):
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):  # Django's word for a malformed request
         exc = exceptions.ParseError(str(exc) or "The request is malformed.")
+
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in CONTENTION:
+        exc = Busy()  # a lock not obtained in time, also at commit (the salon's availability version)
 
     if isinstance(exc, DomainError):
         response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)

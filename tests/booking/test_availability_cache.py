@@ -320,3 +320,28 @@ def test_one_bump_per_transaction_and_none_for_what_the_engine_does_not_read(sal
     assert version_of(salon) == before + 1
     Appointment.objects.filter(visit=visit).update(status="cancelled")
     assert version_of(salon) == before + 2
+
+
+def test_a_commit_kept_waiting_for_the_salons_row_is_busy_not_down(salon, staff, services, dana, alice):
+    """The version is bumped at commit, under the booking's lock_timeout: if another
+    transaction holds the business row longer than that, the booking is refused as busy
+    (503 with Retry-After, nothing saved), not reported as the database being down."""
+    import psycopg
+
+    from config.backups import connection_kwargs
+    from tests.api_helpers import client_for
+
+    monday = next_monday(salon)
+    body = {
+        "business_id": str(salon.pk),
+        "service_id": str(services[0].pk),
+        "staff_id": str(staff[0].pk),
+        "start": at(monday, 10, salon).isoformat(),
+        "customer": {"email": "waiting@example.com"},
+    }
+    with psycopg.connect(**connection_kwargs(connection.settings_dict)) as holder:
+        holder.execute("SELECT 1 FROM businesses_business WHERE id = %s FOR NO KEY UPDATE", [salon.pk])
+        response = client_for(alice).post("/api/appointments/create", body, format="json")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "busy"
+    assert response["Retry-After"] == "2"
+    assert not Appointment.objects.filter(customer__email="waiting@example.com").exists()

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 from zoneinfo import ZoneInfo
 
 Span = tuple[int, int]  # [start, end) in seconds since the epoch
@@ -295,6 +296,13 @@ def staff_free_starts(
     ]
 
 
+def window_range(values: Sequence, low: Any, high: Any) -> tuple[int, int]:
+    """The index range of the ascending `values` in [low, high) (None: unbounded)."""
+    first = bisect_left(values, low) if low is not None else 0
+    last = bisect_left(values, high) if high is not None else len(values)
+    return first, last
+
+
 def offered_slots(
     free: FreeStarts,
     *,
@@ -308,8 +316,7 @@ def offered_slots(
     high = seconds(not_after) if not_after else None
     staff_by_start: dict[int, list] = {}
     for member, all_starts in free:
-        first = bisect_left(all_starts, low) if low is not None else 0
-        last = bisect_left(all_starts, high) if high is not None else len(all_starts)
+        first, last = window_range(all_starts, low, high)
         starts = all_starts[first:last]
         for t in offer(member, starts) if offer is not None else starts:
             staff_by_start.setdefault(t, []).append(member.staff_id)

@@ -1,7 +1,6 @@
 """Reads for booking, always scoped by business: the availability loader and friends."""
 
 import uuid
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from booking.availability import (
     offered_slots,
     span,
     staff_free_starts,
+    window_range,
     working_shifts,
 )
 from booking.availability_cache import cached_availability
@@ -206,6 +206,27 @@ def open_days(business: Business, *, first_day: date, days: int) -> set[date]:
     return found
 
 
+def question(
+    business: Business,
+    version: int,
+    service: Service,
+    staff: StaffMember | None,
+    first_day: date,
+    days: int,
+    slot_interval: timedelta,
+) -> dict[str, Any]:
+    """What an availability answer is cached by (booking.availability_cache's key)."""
+    return {
+        "business_id": business.pk,
+        "version": version,
+        "service_id": service.pk,
+        "staff_id": staff.pk if staff else None,
+        "first_day": first_day,
+        "days": days,
+        "slot_interval": slot_interval,
+    }
+
+
 def available_slots(
     business: Business,
     service: Service,
@@ -252,15 +273,7 @@ def available_slots(
         if version is None or excluded:
             return compute()
         return cached_availability(
-            kind,
-            business_id=business.pk,
-            version=version,
-            service_id=service.pk,
-            staff_id=staff.pk if staff else None,
-            first_day=first_day,
-            days=days,
-            slot_interval=interval,
-            compute=compute,
+            kind, **question(business, version, service, staff, first_day, days, interval), compute=compute
         )
 
     offer = offer_for(business, shape, window)
@@ -302,13 +315,7 @@ def available_fragments(
 
     starts, fragments = cached_availability(
         "rendered",
-        business_id=business.pk,
-        version=version,
-        service_id=service.pk,
-        staff_id=staff.pk if staff else None,
-        first_day=first_day,
-        days=days,
-        slot_interval=business.slot_interval,
+        **question(business, version, service, staff, first_day, days, business.slot_interval),
         compute=compute,
     )
     first, last = window_bounds(starts, window)
@@ -323,9 +330,7 @@ def within_window(slots: list[Slot], window: BookingWindow) -> list[Slot]:
 
 def window_bounds(starts: Sequence, window: BookingWindow) -> tuple[int, int]:
     """The index range of the ascending `starts` (datetimes) inside the window."""
-    first = bisect_left(starts, window.not_before) if window.not_before else 0
-    last = bisect_left(starts, window.not_after) if window.not_after else len(starts)
-    return first, last
+    return window_range(starts, window.not_before, window.not_after)
 
 
 def offer_for(business: Business, shape: ServiceShape, window: BookingWindow) -> Callable | None:

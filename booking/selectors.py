@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Min, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from booking.availability import (
@@ -23,7 +22,6 @@ from booking.availability import (
     free_resources_at,
     local_instant,
     offered_slots,
-    span,
     staff_free_starts,
     window_range,
     working_shifts,
@@ -32,7 +30,7 @@ from booking.availability_cache import cached_availability
 from booking.compact import compact_offer
 from booking.errors import BookingInvalid
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment, ResourceBooking
-from businesses.models import Business, OpeningHours, Resource, Service, StaffMember, TimeOff, WorkingHours
+from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff
 from businesses.selectors import staff_performing
 from customers.models import CustomerAccount
 
@@ -88,29 +86,41 @@ def staff_times(
     days: int,
     excluded: Sequence = (),
 ) -> list[StaffTime]:
-    """The engine's inputs for `staff` over `days` local dates, in four queries; the
-    appointments with ids in `excluded` (being moved) do not count."""
+    """The engine's inputs for `staff` over `days` local dates, in one query (`STAFF_TIME_SQL`);
+    the appointments with ids in `excluded` (being moved) do not count."""
     zone = business.zone
     range_start, range_end = local_range(business, first_day, days)
+    busy_from, busy_until = padded((range_start, range_end))
     staff_ids = [member.pk for member in staff]
 
-    opening = weekly_hours(OpeningHours.objects.filter(business=business).values_list("weekday", "start", "end"))
+    opening: dict = defaultdict(list)
     working: dict = defaultdict(lambda: defaultdict(list))
-    for staff_id, weekday, start, end in WorkingHours.objects.filter(staff__in=staff_ids).values_list(
-        "staff_id", "weekday", "start", "end"
-    ):
-        working[staff_id][weekday].append((start, end))
-
     closures: list[Span] = []
     time_off: dict = defaultdict(list)
-    for staff_id, away_from, away_until in TimeOff.objects.filter(
-        Q(staff__in=staff_ids) | Q(staff__isnull=True), business=business, start__lt=range_end, end__gt=range_start
-    ).values_list("staff_id", "start", "end"):
-        (time_off[staff_id] if staff_id else closures).append(span(away_from, away_until))
-
-    busy = defaultdict(list)
-    for staff_id, lower, upper in busy_pieces(staff_ids, padded((range_start, range_end)), excluded):
-        busy[staff_id].append((lower, upper))
+    busy: dict = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            STAFF_TIME_SQL,
+            {
+                "business": business.pk,
+                "staff": staff_ids,
+                "from": range_start,
+                "until": range_end,
+                "busy_from": busy_from,
+                "busy_until": busy_until,
+                "occupying": list(OCCUPYING_STATUSES),
+                "excluded": list(excluded),
+            },
+        )
+        for kind, staff_id, weekday, start, end, lower, upper in cursor.fetchall():
+            if kind == "opening":
+                opening[weekday].append((start, end))
+            elif kind == "working":
+                working[staff_id][weekday].append((start, end))
+            elif kind == "away":
+                (time_off[staff_id] if staff_id else closures).append((lower, upper))
+            else:
+                busy[staff_id].append((lower, upper))
 
     shifts_by_week: dict = {}  # staff on the same weekly hours share their shifts
 
@@ -131,19 +141,33 @@ def staff_times(
     ]
 
 
-def busy_pieces(staff_ids: list, between: tuple[datetime, datetime], excluded: Sequence) -> list[tuple[Any, int, int]]:
-    """(staff id, start, end) in epoch seconds of each busy piece of the staff's occupying
-    appointments overlapping `between`: one query, the pieces unnested by PostgreSQL (parsing
-    thousands of ranges in Python costs more than the rest of the engine)."""
-    sql = """
-        SELECT a.staff_id, extract(epoch FROM lower(piece))::bigint, extract(epoch FROM upper(piece))::bigint
-          FROM booking_appointment a CROSS JOIN LATERAL unnest(a.staff_busy) AS piece
-         WHERE a.staff_id = ANY(%s) AND a.status = ANY(%s) AND a.staff_busy && tstzrange(%s, %s)
-           AND a.id <> ALL(%s::uuid[])
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [staff_ids, list(OCCUPYING_STATUSES), *between, list(excluded)])
-        return cursor.fetchall()
+# Everything the engine reads about the staff's time, as tagged rows of one round trip: the
+# salon's opening hours and the staff's weekly hours (weekday, start, end); time off and
+# closures overlapping the range, and the busy pieces of occupying appointments overlapping
+# it padded by a day (epoch seconds; PostgreSQL unnests the pieces: parsing thousands of
+# ranges in Python costs more than the rest of the engine).
+STAFF_TIME_SQL = """
+    SELECT 'opening', NULL::uuid, weekday, start, "end", NULL::bigint, NULL::bigint
+      FROM businesses_openinghours
+     WHERE business_id = %(business)s
+    UNION ALL
+    SELECT 'working', staff_id, weekday, start, "end", NULL, NULL
+      FROM businesses_workinghours
+     WHERE staff_id = ANY(%(staff)s::uuid[])
+    UNION ALL
+    SELECT 'away', staff_id, NULL, NULL, NULL,
+           floor(extract(epoch FROM start))::bigint, floor(extract(epoch FROM "end"))::bigint
+      FROM businesses_timeoff
+     WHERE business_id = %(business)s AND (staff_id = ANY(%(staff)s::uuid[]) OR staff_id IS NULL)
+       AND start < %(until)s AND "end" > %(from)s
+    UNION ALL
+    SELECT 'busy', a.staff_id, NULL, NULL, NULL,
+           extract(epoch FROM lower(piece))::bigint, extract(epoch FROM upper(piece))::bigint
+      FROM booking_appointment a CROSS JOIN LATERAL unnest(a.staff_busy) AS piece
+     WHERE a.staff_id = ANY(%(staff)s::uuid[]) AND a.status = ANY(%(occupying)s)
+       AND a.staff_busy && tstzrange(%(busy_from)s, %(busy_until)s)
+       AND a.id <> ALL(%(excluded)s::uuid[])
+"""
 
 
 def resource_times(
@@ -153,32 +177,46 @@ def resource_times(
     between: tuple[datetime, datetime],
     excluded: Sequence = (),
 ) -> list[ResourceTime]:
-    """The active resources of `kinds` with the times they are held, in two queries; the
-    least used over `between` first (booking assigns the first free one)."""
+    """The active resources of `kinds` with the times they are held, in one query; the least
+    used over `between` first (booking assigns the first free one)."""
     if not kinds:
         return []
-    resources = list(
-        Resource.objects.filter(business=business, kind__in=kinds, is_active=True)
-        .order_by("position", "name")
-        .values_list("pk", "kind")
-    )
-    bookings = ResourceBooking.objects.filter(
-        resource__in=[pk for pk, _ in resources], holds=True, held_range__overlap=between
-    )
-    if excluded:
-        bookings = bookings.exclude(appointment__in=excluded)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RESOURCE_TIME_SQL,
+            {
+                "business": business.pk,
+                "kinds": list(kinds),
+                "from": between[0],
+                "until": between[1],
+                "excluded": list(excluded),
+            },
+        )
+        rows = cursor.fetchall()
+    kind_of: dict = {}  # in the salon's order
     held: dict = defaultdict(list)
-    for resource_id, lower, upper in bookings.values_list(
-        "resource_id",
-        RawSQL("extract(epoch from lower(held_range))::bigint", ()),
-        RawSQL("extract(epoch from upper(held_range))::bigint", ()),
-    ):
-        held[resource_id].append((lower, upper))
-    in_use = {pk: sum(upper - lower for lower, upper in held[pk]) for pk, _ in resources}
+    for resource_id, kind, lower, upper in rows:
+        kind_of[resource_id] = kind
+        if lower is not None:
+            held[resource_id].append((lower, upper))
+    in_use = {pk: sum(upper - lower for lower, upper in held[pk]) for pk in kind_of}
     return [
-        ResourceTime(resource_id=pk, kind=kind, busy=held[pk])
-        for pk, kind in sorted(resources, key=lambda resource: in_use[resource[0]])
+        ResourceTime(resource_id=pk, kind=kind_of[pk], busy=held[pk])
+        for pk in sorted(kind_of, key=lambda pk: in_use[pk])
     ]
+
+
+# The resources with the bookings that hold them inside the range (none: one row of NULLs).
+RESOURCE_TIME_SQL = """
+    SELECT r.id, r.kind,
+           extract(epoch FROM lower(b.held_range))::bigint, extract(epoch FROM upper(b.held_range))::bigint
+      FROM businesses_resource r
+      LEFT JOIN booking_resourcebooking b
+        ON b.resource_id = r.id AND b.holds AND b.held_range && tstzrange(%(from)s, %(until)s)
+       AND b.appointment_id <> ALL(%(excluded)s::uuid[])
+     WHERE r.business_id = %(business)s AND r.kind = ANY(%(kinds)s) AND r.is_active
+     ORDER BY r.position, r.name, r.id
+"""
 
 
 def open_days(business: Business, *, first_day: date, days: int) -> set[date]:
@@ -239,7 +277,8 @@ def available_slots(
     slot_interval: timedelta | None = None,
     version: int | None = None,
 ) -> list[Slot]:
-    """Free slots for a service over `days` local dates from `first_day` (at most 5 queries),
+    """Free slots for a service over `days` local dates from `first_day` (two queries, three
+    with resources),
     on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute).
 
     `version`: the business's `availability_version` as loaded in this request; given, the

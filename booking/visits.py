@@ -86,7 +86,7 @@ def plan_visit(
     excluded: Sequence = (),
 ) -> Planned:
     """The engine's inputs for a visit, read once for all items: who performs each item (a
-    query per item, at most five), the staff's time (four queries) and the resources (two)."""
+    query per item, at most five), the staff's time and the resources (a query each)."""
     members = [staff_performing(business, service, staff) for _, service, staff in items]
     everyone = list({member.pk: member for group in members for member in group}.values())
     times = {t.staff_id: t for t in staff_times(business, everyone, first_day=first_day, days=days, excluded=excluded)}

@@ -54,6 +54,19 @@ def business_by_id(value: object) -> Business | None:
         return None
 
 
+def active_service_with_business(business_id: object, service_id: object) -> Service | None:
+    """The active service `service_id` of business `business_id` with its business, in one
+    query; None for an unknown, inactive or foreign service (ask `business_by_id` which)."""
+    try:
+        return (
+            Service.objects.select_related("business")
+            .filter(business_id=uuid.UUID(str(business_id)), pk=uuid.UUID(str(service_id)), is_active=True)
+            .first()
+        )
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def active_services(business: Business) -> list[Service]:
     """The salon's bookable services, each with its active staff prefetched."""
     staff = Prefetch("staff", queryset=StaffMember.objects.filter(is_active=True).order_by("position", "name"))

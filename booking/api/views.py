@@ -46,7 +46,7 @@ from booking.services import (
 from booking.visits import visit_available_slots, visit_book
 from businesses.api import business_or_404
 from businesses.models import Business, Service, StaffMember
-from businesses.selectors import business_by_id, sees_column
+from businesses.selectors import active_service_with_business, business_by_id, sees_column
 from config.api_fields import parse_uuid
 from config.api_schema import errors
 from config.request_log import note_business
@@ -58,20 +58,31 @@ from customers.services import customer_for_user
 # where an empty value means "not given"; here `?status=` is bad input, a 400.
 
 
+def unknown(model, field: str) -> ValidationError:
+    return ValidationError({field: [f"Unknown {model._meta.verbose_name} for this business."]})
+
+
 def owned(model, business: Business, pk, field: str, *, active=True):
     """`model` row `pk` of `business` (active), or a 400 naming `field`: unknown or foreign."""
     found = model.objects.filter(business=business, pk=pk, **({"is_active": True} if active else {})).first()
     if found is None:
-        raise ValidationError({field: [f"Unknown {model._meta.verbose_name} for this business."]})
+        raise unknown(model, field)
     return found
 
 
-def availability_response(business: Business, query: dict) -> HttpResponse:
+def availability_response(business_id, query: dict, *, unknown_business: Exception) -> HttpResponse:
+    """The answer for business `business_id`; the first service is loaded with its business
+    (a warm answer costs that query and, with a staff filter, the stylist's)."""
+    ids = query.get("services") or [query["service"]]
+    field = "services" if "services" in query else "service"
+    first = active_service_with_business(business_id, ids[0])
+    if first is None:
+        raise unknown_business if business_by_id(business_id) is None else unknown(Service, field)
+    business = first.business
+    services = [first, *(owned(Service, business, pk, field) for pk in ids[1:])]
     staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
     first_day = query.get("date") or timezone.localdate(timezone=business.zone)
     window = selectors.customer_window(business, now=timezone.now())
-    ids = query.get("services") or [query["service"]]
-    services = [owned(Service, business, pk, "services" if "services" in query else "service") for pk in ids]
     if len(services) > 1:  # a visit: each slot lists its items
         items = [(service, staff) for service in services]  # `staff`: one person does every item
         visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
@@ -79,15 +90,15 @@ def availability_response(business: Business, query: dict) -> HttpResponse:
     question = {"first_day": first_day, "days": query["days"], "staff": staff, "window": window}
     fragments = selectors.available_fragments(
         business,
-        services[0],
+        first,
         **question,
         version=business.availability_version,  # loaded with the business by this request
         render=slot_renderer(business),
     )
     if fragments is not None:
-        return HttpResponse(availability_json(business, services[0], fragments), content_type="application/json")
-    slots = selectors.available_slots(business, services[0], **question, version=business.availability_version)
-    return Response(availability_body(business, services[0], slots))
+        return HttpResponse(availability_json(business, first, fragments), content_type="application/json")
+    slots = selectors.available_slots(business, first, **question, version=business.availability_version)
+    return Response(availability_body(business, first, slots))
 
 
 # One service: slots with their staff; a visit (`services`): slots with their items.
@@ -146,10 +157,11 @@ class PublicView(APIView):
 )
 class BusinessAvailabilityView(PublicView):
     def get(self, request, business_id):
-        business = business_or_404(business_id)
         query = AvailabilityQuery(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        return availability_response(business, query.validated_data)
+        if not query.is_valid():
+            business_or_404(business_id)  # an unknown salon is a 404 before any bad parameter
+            raise ValidationError(query.errors)
+        return availability_response(business_id, query.validated_data, unknown_business=Http404())
 
 
 @extend_schema(
@@ -166,10 +178,11 @@ class BookingAvailabilityView(PublicView):
     def get(self, request):
         query = BookingAvailabilityQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        business = business_by_id(query.validated_data["business"])
-        if business is None:
-            raise ValidationError({"business": ["Unknown business."]})
-        return availability_response(business, query.validated_data)
+        return availability_response(
+            query.validated_data["business"],
+            query.validated_data,
+            unknown_business=ValidationError({"business": ["Unknown business."]}),
+        )
 
 
 # --- appointments ---------------------------------------------------------------------------

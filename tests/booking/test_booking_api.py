@@ -129,7 +129,7 @@ def test_an_unknown_business_in_the_query_is_400_and_in_the_path_404(api_client,
 
 
 def test_availability_query_count_is_pinned(api_client, salon, staff, services, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(3):
         response = api_client.get(
             f"/api/business/{salon.pk}/availability?service={services[0].pk}&date=2030-03-04&days=14"
         )

@@ -31,10 +31,8 @@ def lock_booking(
     if customer_id is not None:
         keys.add(f"chairtime:customer:{customer_id}")
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
-        try:
-            for key in sorted(keys):
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        try:  # one statement (migration booking/0008): the timeout, then each lock in order
+            cursor.execute("SELECT chairtime_lock_booking(%s, %s)", [sorted(keys), f"{LOCK_TIMEOUT_SECONDS}s"])
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
                 raise Busy() from error

@@ -49,8 +49,8 @@ def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
     """Channel -> address for this appointment and kind; channels that do not apply are left out."""
     customer, business = appointment.customer, appointment.business
     found: dict[str, str] = {Channel.EMAIL: customer.email} if customer.email else {}
-    phone = sms_number(customer, business)
-    if phone and business.sms_enabled and not customer.sms_opt_out:
+    phone = sms_number(customer, business) if business.sms_enabled and not customer.sms_opt_out else ""
+    if phone:
         found[Channel.SMS] = phone
     staff_user = appointment.staff.user
     if kind != Kind.REMINDER and staff_user is not None and staff_user.email:

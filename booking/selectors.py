@@ -276,13 +276,15 @@ def available_slots(
     exclude_appointment: Appointment | None = None,
     slot_interval: timedelta | None = None,
     version: int | None = None,
+    performing: list[StaffMember] | None = None,
 ) -> list[Slot]:
     """Free slots for a service over `days` local dates from `first_day` (two queries, three
     with resources),
     on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute).
 
     `version`: the business's `availability_version` as loaded in this request; given, the
-    clock-free part comes from the availability cache (booking/availability_cache.py)."""
+    clock-free part comes from the availability cache (booking/availability_cache.py).
+    `performing`: `staff_performing(business, service, staff)` where the caller has it."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise BookingInvalid(
             f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
@@ -293,7 +295,7 @@ def available_slots(
     excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
 
     def free_starts() -> FreeStarts:
-        members = staff_performing(business, service, staff)
+        members = staff_performing(business, service, staff) if performing is None else performing
         if not members:
             return []
         return staff_free_starts(

@@ -43,7 +43,7 @@ from businesses.models import Business, Resource, Service, StaffMember, TimeOff
 from businesses.selectors import is_business_member, performs, staff_performing
 from config.request_log import note_business
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
-from customers.services import customer_for_user, normalize_phone
+from customers.services import customer_for_user, normalize_phone, relationship_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -119,20 +119,20 @@ def customer_find_or_create(*, details: CustomerDetails, business: Business) -> 
         customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
     else:  # the names stay on this salon's record (the relationship), as for any account
         customer = phone_only_customer(business, phone, entered["first_name"])
-    relationship, _ = CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
-    changed = {name: value for name, value in entered.items() if value and getattr(relationship, name) != value}
-    if changed:
-        CustomerBusinessRelationship.objects.filter(pk=relationship.pk).update(**changed)
+    relationship_ensure(customer, business, **{name: value for name, value in entered.items() if value})
     return customer
 
 
-def ensure_bookable(business: Business, service: Service, staff: StaffMember | None) -> None:
+def ensure_bookable(
+    business: Business, service: Service, staff: StaffMember | None, *, performing: list | None = None
+) -> None:
+    """`performing`: `staff_performing(business, service, staff)`, where the caller has it."""
     errors = {}
     if service.business_id != business.pk or not service.is_active:
         errors["service_id"] = ["Unknown service for this business."]
     if staff is not None and (staff.business_id != business.pk or not staff.is_active):
         errors["staff_id"] = ["Unknown staff member for this business."]
-    elif staff is not None and not errors and not performs(staff, service):
+    elif staff is not None and not errors and not (performs(staff, service) if performing is None else performing):
         errors["staff_id"] = ["This staff member does not perform this service."]
     if errors:
         raise BookingInvalid(fields=errors)
@@ -165,9 +165,11 @@ def free_staff_at(
     window: BookingWindow,
     exclude_appointment: Appointment | None = None,
     slot_interval: timedelta | None = None,
+    performing: list[StaffMember] | None = None,
 ) -> list:
     """Ids of the staff (one, or any who perform the service) free at exactly `start`,
-    by the same engine the pages and API show slots with."""
+    by the same engine the pages and API show slots with (`performing`: who does the
+    service, where the caller has loaded them)."""
     slots = available_slots(
         business,
         service,
@@ -176,12 +178,15 @@ def free_staff_at(
         window=window,
         exclude_appointment=exclude_appointment,
         slot_interval=slot_interval,
+        performing=performing,
     )
     return next((list(slot.staff_ids) for slot in slots if slot.start == start), [])
 
 
 def least_booked_first(business: Business, staff_ids: list, start: datetime) -> list:
     """Order free staff by booked time on that local day; ties keep the salon's order."""
+    if len(staff_ids) < 2:
+        return staff_ids
     day = timezone.localdate(start, business.zone)
     day_start = local_instant(day, time(0), business.zone)
     day_end = local_instant(day + timedelta(days=1), time(0), business.zone)
@@ -261,12 +266,13 @@ def appointment_book(
     now = now or timezone.now()
     # In UTC: a local time in a repeated hour (fold=1) compares unequal to every other zone's.
     start = start.astimezone(UTC)
-    ensure_bookable(business, service, staff)
+    candidates = staff_performing(business, service, staff)
+    ensure_bookable(business, service, staff, performing=candidates)
     if customer is None and customer_details is None:
         raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
-    candidates = [staff] if staff is not None else staff_performing(business, service)
     with transaction.atomic():
-        if customer is None:  # a new client's record goes if the booking does not happen
+        by_details = customer is None  # then the salon's record of the client is written with it
+        if by_details:  # a new client's record goes if the booking does not happen
             customer = customer_find_or_create(details=cast(CustomerDetails, customer_details), business=business)
         lock_booking(
             staff_ids=[member.pk for member in candidates],
@@ -277,12 +283,20 @@ def appointment_book(
             ensure_under_booking_limit(business, customer, now=now)
         grid = ONE_MINUTE if any_minute and by.is_member else None
         free = free_staff_at(
-            business, service, start, staff=staff, window=window_for(by, business, now), slot_interval=grid
+            business,
+            service,
+            start,
+            staff=staff,
+            window=window_for(by, business, now),
+            slot_interval=grid,
+            performing=candidates,
         )
         if not free:
             raise SlotUnavailable()
         resources = resources_to_hold(business, service, start)
-        for staff_id in least_booked_first(business, free, start):
+        by_id = {member.pk: member for member in candidates}
+        ordered = least_booked_first(business, free, start)
+        for n, staff_id in enumerate(ordered, start=1):
             appointment = new_appointment(
                 business=business,
                 customer=customer,
@@ -293,20 +307,38 @@ def appointment_book(
                 source=source,
                 notes=notes,
             )
-            try:
-                with transaction.atomic():
-                    appointment.save()
-            except IntegrityError:
-                # Someone wrote without the lock (the constraint is the last word): try the next.
-                logger.warning("exclusion constraint refused a booking that passed the re-check")
+            appointment.staff = by_id[staff_id]
+            if not saved_or_refused(appointment, another_to_try=n < len(ordered)):
                 continue
-            hold_resources(appointment, resources)
+            if resources:
+                hold_resources(appointment, resources)
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
-            CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
+            if not by_details:
+                relationship_ensure(customer, business)
             if notify:
                 notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
+
+
+def saved_or_refused(appointment: Appointment, *, another_to_try: bool) -> bool:
+    """Insert the appointment; False if the exclusion constraint refuses it (someone wrote
+    without the lock: the constraint is the last word) and there is another stylist to try
+    (a savepoint keeps the transaction for them); with none, SlotUnavailable."""
+    if not another_to_try:  # no savepoint needed: a refusal ends the booking
+        try:
+            appointment.save()
+        except IntegrityError:
+            logger.warning("exclusion constraint refused a booking that passed the re-check")
+            raise SlotUnavailable() from None
+        return True
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:
+        logger.warning("exclusion constraint refused a booking that passed the re-check")
+        return False
+    return True
 
 
 def new_appointment(

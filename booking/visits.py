@@ -50,7 +50,8 @@ from booking.services import (
 from booking.visit_engine import VisitItem, VisitPlanner, VisitSlot, assign
 from businesses.models import Business, Service, StaffMember
 from businesses.selectors import staff_performing
-from customers.models import CustomerAccount, CustomerBusinessRelationship
+from customers.models import CustomerAccount
+from customers.services import relationship_ensure
 
 MAX_VISIT_ITEMS = 5
 
@@ -245,7 +246,7 @@ def visit_book(
                 raise SlotUnavailable(fields={f"items.{index}": ["No room or basin is free then."]}) from None
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             at = appointment.end
-        CustomerBusinessRelationship.objects.get_or_create(customer=customer, business=business)
+        relationship_ensure(customer, business)
         notify_on_commit(lead(visit), Notification.Kind.CONFIRMATION)
     return visit
 

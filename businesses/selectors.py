@@ -3,7 +3,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
 
 from businesses.models import Business, BusinessMembership, Resource, Service, StaffMember
 
@@ -26,12 +26,18 @@ def member_role(user: Person, business: Business) -> str | None:
     """The user's role at `business` (owner wins over staff), or None for outsiders."""
     if not user.is_authenticated:
         return None
-    roles = set(business.memberships.filter(user__pk=user.pk).values_list("role", flat=True))
+    staff_profile = business.staff.filter(user__pk=user.pk, is_active=True).annotate(
+        role=Value(BusinessMembership.Role.STAFF)
+    )
+    roles = set(  # one query: the memberships' roles and, with an active profile, the staff role
+        business.memberships.filter(user__pk=user.pk)
+        .order_by()
+        .values_list("role", flat=True)
+        .union(staff_profile.order_by().values_list("role", flat=True))
+    )
     if BusinessMembership.Role.OWNER in roles:
         return BusinessMembership.Role.OWNER
-    if roles or business.staff.filter(user__pk=user.pk, is_active=True).exists():
-        return BusinessMembership.Role.STAFF
-    return None
+    return BusinessMembership.Role.STAFF if roles else None
 
 
 def has_staff_access(user: Person | None) -> bool:

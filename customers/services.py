@@ -49,6 +49,18 @@ class Challenge:
     expires_in: int  # seconds
 
 
+def relationship_ensure(customer: CustomerAccount, business: Any, **entered: str) -> None:
+    """The salon's record of `customer` exists and holds what its staff `entered` (names,
+    phone; what they left empty is kept): one statement, an upsert."""
+    row = CustomerBusinessRelationship(customer=customer, business=business, **entered)
+    if entered:
+        CustomerBusinessRelationship.objects.bulk_create(
+            [row], update_conflicts=True, unique_fields=["customer", "business"], update_fields=list(entered)
+        )
+    else:
+        CustomerBusinessRelationship.objects.bulk_create([row], ignore_conflicts=True)
+
+
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:

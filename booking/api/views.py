@@ -70,14 +70,21 @@ def owned(model, business: Business, pk, field: str, *, active=True):
     return found
 
 
+def service_with_business(business_id, service_id, field: str, *, unknown_business: Exception) -> Service:
+    """The active service with its business, in one query; else `unknown_business` or a 400
+    naming `field`."""
+    service = active_service_with_business(business_id, service_id)
+    if service is None:
+        raise unknown_business if business_by_id(business_id) is None else unknown(Service, field)
+    return service
+
+
 def availability_response(business_id, query: dict, *, unknown_business: Exception) -> HttpResponse:
     """The answer for business `business_id`; the first service is loaded with its business
     (a warm answer costs that query and, with a staff filter, the stylist's)."""
     ids = query.get("services") or [query["service"]]
     field = "services" if "services" in query else "service"
-    first = active_service_with_business(business_id, ids[0])
-    if first is None:
-        raise unknown_business if business_by_id(business_id) is None else unknown(Service, field)
+    first = service_with_business(business_id, ids[0], field, unknown_business=unknown_business)
     business = first.business
     services = [first, *(owned(Service, business, pk, field) for pk in ids[1:])]
     staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
@@ -189,12 +196,16 @@ class BookingAvailabilityView(PublicView):
 
 
 def book(request, data: dict, *, as_customer_only: bool) -> Response:
-    business = business_by_id(data["business_id"])
-    if business is None:
-        raise ValidationError({"business_id": ["Unknown business."]})
+    unknown_business = ValidationError({"business_id": ["Unknown business."]})
     if "items" in data:
+        business = business_by_id(data["business_id"])
+        if business is None:
+            raise unknown_business
         return book_visit(request, business, data, as_customer_only=as_customer_only)
-    service = owned(Service, business, data["service_id"], "service_id")
+    service = service_with_business(
+        data["business_id"], data["service_id"], "service_id", unknown_business=unknown_business
+    )
+    business = service.business
     staff = owned(StaffMember, business, data["staff_id"], "staff_id") if data.get("staff_id") else None
     appointment = appointment_book_for_user(
         user=request.user,

@@ -173,6 +173,22 @@ def test_the_constraint_backstop_becomes_slot_unavailable(salon, staff, services
     with pytest.raises(SlotUnavailable):
         book(salon, services[0], at(10), desk, staff=ana, customer=dana)
     assert Appointment.objects.count() == 1
+    # A new client's record goes with the refused booking.
+    with pytest.raises(SlotUnavailable):
+        book(salon, services[0], at(10), desk, staff=ana, customer_details=CustomerDetails(email="new@example.com"))
+    assert not CustomerAccount.objects.filter(email="new@example.com").exists()
+
+
+def test_a_refused_stylist_leaves_the_next_free_one_to_try(salon, staff, services, desk, dana, monkeypatch):
+    """The constraint refuses Ana (booked without the lock): a savepoint keeps the booking's
+    transaction, and Ben gets it."""
+    ana, ben = staff
+    make_appointment(staff=ana, service=services[0], customer=dana, start=at(10))
+    monkeypatch.setattr("booking.services.free_staff_at", lambda *args, **kwargs: [ana.pk, ben.pk])
+    monkeypatch.setattr("booking.services.least_booked_first", lambda business, staff_ids, start: staff_ids)
+    appointment = book(salon, services[0], at(10), desk, customer=dana)
+    assert appointment.staff == ben
+    assert AppointmentHistory.objects.filter(appointment=appointment).count() == 1
 
 
 # --- cancel and reschedule ----------------------------------------------------------------

@@ -272,7 +272,7 @@ def appointment_book(
         raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
     with transaction.atomic():
         by_details = customer is None  # then the salon's record of the client is written with it
-        if by_details:  # a new client's record goes if the booking does not happen
+        if customer is None:  # a new client's record goes if the booking does not happen
             customer = customer_find_or_create(details=cast(CustomerDetails, customer_details), business=business)
         lock_booking(
             staff_ids=[member.pk for member in candidates],

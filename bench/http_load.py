@@ -211,11 +211,15 @@ def contention(base: str, data: dict, token: str, rounds: int = 20, clients: int
     }
 
 
-def start_gunicorn(gunicorn: Path, wsgi_module: str, env: dict) -> tuple[subprocess.Popen, str]:
-    """gunicorn with 3 workers on a free local port, in its own process group; (process, base URL)."""
+def start_gunicorn(
+    gunicorn: Path, wsgi_module: str, env: dict, *, worker_class: str, threads: int, log_name: str = "bench-gunicorn"
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn with 3 workers of `worker_class` on a free local port, in its own process
+    group; (process, base URL)."""
     port = free_port()
     command = [str(gunicorn), wsgi_module, "-w", "3", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    log = (ROOT / ".data" / "bench-gunicorn.log").open("w")  # the access log, out of the report's way
+    command += ["-k", worker_class, *(["--threads", str(threads)] if worker_class == "gthread" else [])]
+    log = (ROOT / ".data" / f"{log_name}.log").open("w")  # the access log, out of the report's way
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     return process, f"http://127.0.0.1:{port}"
 
@@ -311,8 +315,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="measurements of each figure (default 3)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
+    parser.add_argument(
+        "--worker-class", choices=["sync", "gthread"], default="sync", help="gunicorn's (default sync)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     options = parser.parse_args()
     runs, seconds = options.runs, options.seconds
+    workers = {"worker_class": options.worker_class, "threads": options.threads}
 
     url, pg_log = database_url()
     recreate_database(url)
@@ -337,8 +346,11 @@ def main() -> None:
     )
     data = json.loads(setup.stdout.strip().splitlines()[-1])
     deadlocks_before = pg_log.read_text().count("deadlock detected") if pg_log and pg_log.exists() else None
-    report: dict = {"machine": machine(), "runs": runs, "seconds": seconds}
-    print(f"Machine: {report['machine']}; {runs} runs of {seconds} s each; medians (min-max)")
+    workers_text = (
+        "3 sync workers" if options.worker_class == "sync" else f"3 gthread workers x {options.threads} threads"
+    )
+    report: dict = {"machine": machine(), "runs": runs, "seconds": seconds, "gunicorn": workers_text}
+    print(f"Machine: {report['machine']}; gunicorn {workers_text}; {runs} runs of {seconds} s each; medians (min-max)")
 
     floor = report["database"] = database_floor(url)
     print(
@@ -347,7 +359,8 @@ def main() -> None:
         f"{floor['inserts_per_s_8']}/s on 8"
     )
 
-    server, base = start_gunicorn(Path(PYTHON).with_name("gunicorn"), "config.wsgi", env)
+    gunicorn = Path(PYTHON).with_name("gunicorn")
+    server, base = start_gunicorn(gunicorn, "config.wsgi", env, **workers)
     folder = Path(tempfile.mkdtemp())
     try:
         wait_until_serving(f"{base}/api/business/{data['business']}/hours")
@@ -383,7 +396,22 @@ def main() -> None:
         wrk(grid, connections=4, seconds=3, script=str(plain))
         for connections in (1, 16):
             figures = measure("availability", grid, connections, lambda run: str(plain))
-            line(f"availability, {connections:>2} connection(s)", figures, trivial[connections])
+            line(f"availability, warm, {connections:>2} connection(s)", figures, trivial[connections])
+        # Cold: what the first request after a booking change costs, every time (the same
+        # server configuration with the availability cache off).
+        uncached, uncached_base = start_gunicorn(
+            gunicorn, "config.wsgi", {**env, "AVAILABILITY_CACHE_SECONDS": "0"}, **workers, log_name="bench-cold"
+        )
+        try:
+            cold_grid = grid.replace(base, uncached_base)
+            wait_until_serving(cold_grid)
+            wrk(cold_grid, connections=4, seconds=3, script=str(plain))
+            for connections in (1, 16):
+                figures = measure("availability cold", cold_grid, connections, lambda run: str(plain))
+                line(f"availability, cold, {connections:>2} connection(s)", figures, trivial[connections])
+        finally:
+            os.killpg(uncached.pid, signal.SIGTERM)
+            uncached.wait(timeout=10)
 
         # Each run of each connection count books its own share of the free slots, so no run
         # meets a slot an earlier one took; the contention rounds use the last pairs.
@@ -417,7 +445,7 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
         shutil.rmtree(folder)
-    out = ROOT / "bench" / "results" / "http_load.json"
+    out = ROOT / "bench" / "results" / f"http_load{'' if options.worker_class == 'sync' else '-gthread'}.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"raw figures: {out.relative_to(ROOT)}")
 

@@ -270,6 +270,15 @@ def appointment_book(
     ensure_bookable(business, service, staff, performing=candidates)
     if customer is None and customer_details is None:
         raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
+    window, grid = window_for(by, business, now), ONE_MINUTE if any_minute and by.is_member else None
+
+    def free_now() -> list:
+        return free_staff_at(
+            business, service, start, staff=staff, window=window, slot_interval=grid, performing=candidates
+        )
+
+    if not free_now():  # plainly taken: the losers of a race answer at once, not queued on the lock
+        raise SlotUnavailable()
     with transaction.atomic():
         by_details = customer is None  # then the salon's record of the client is written with it
         if customer is None:  # a new client's record goes if the booking does not happen
@@ -281,16 +290,7 @@ def appointment_book(
         )
         if not by.is_member:
             ensure_under_booking_limit(business, customer, now=now)
-        grid = ONE_MINUTE if any_minute and by.is_member else None
-        free = free_staff_at(
-            business,
-            service,
-            start,
-            staff=staff,
-            window=window_for(by, business, now),
-            slot_interval=grid,
-            performing=candidates,
-        )
+        free = free_now()  # again under the lock: this answer counts
         if not free:
             raise SlotUnavailable()
         resources = resources_to_hold(business, service, start)

@@ -2,12 +2,14 @@
 
 import itertools
 import threading
+import time as time_module
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connections
 
+from booking.errors import SlotUnavailable
 from booking.locks import lock_booking
 from booking.models import Appointment
 from booking.services import Actor, appointment_book, appointment_reschedule
@@ -143,3 +145,34 @@ def test_a_lock_not_obtained_in_time_is_busy(salon, staff, services, dana):
         holder.join()
     # Once released, booking works again.
     assert appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
+
+
+def test_a_plainly_taken_slot_is_refused_without_waiting_for_the_lock(salon, staff, services, dana):
+    """A race's losers: the slot is already booked, so the answer comes before the lock,
+    however long another booking of that stylist holds it."""
+    appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_lock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            lock_booking(staff_ids=[staff[0].pk])
+            held.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        started = time_module.monotonic()
+        with pytest.raises(SlotUnavailable):
+            appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
+        assert time_module.monotonic() - started < 1  # the lock's timeout is 3 s
+        with pytest.raises(Busy):  # a free time of that stylist still waits for the lock
+            appointment_book(business=salon, service=services[0], staff=staff[0], start=at(11), by=DESK, customer=dana)
+    finally:
+        release.set()
+        holder.join()

@@ -10,13 +10,16 @@ from bench/data.py in the peer's shape: one 09:00-18:00 interval per staff membe
 bench/RESULTS.md is written from them.
 """
 
+import argparse
 import json
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -31,6 +34,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.availability import time_grid  # noqa: E402
@@ -38,12 +42,17 @@ from bench.data import ZONE, load_spec, salon_spec  # noqa: E402
 from bench.http_load import start_gunicorn, wait_until_serving, wrk  # noqa: E402
 
 settings.DEBUG = False
+settings.ALLOWED_HOSTS = ["testserver"]
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT / ".data" / "bench-peer"
 PEER_PYTHON = PEER / "venv" / "bin" / "python"
 RESULTS = ROOT / "bench" / "results"
 PEER_PACKAGES = ["django-appointment==3.12.0", "psycopg[binary]==3.3.9", "gunicorn==27.0.1", "matplotlib"]
 CASES = [(1, 14), (5, 14), (10, 14), (20, 14), (50, 14), (10, 7), (10, 30), (10, 60), (50, 60)]
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def peer_env() -> dict:
@@ -98,9 +107,32 @@ def spec_for(staff: int, days: int):
     return salon_spec(staff=staff, days=days, lunch_breaks=False, buffers=False, first_day=first_day)
 
 
-def in_process(folder: Path) -> list[dict]:
+def through_the_view(business, service, *, first_day: date, days: int, runs: int) -> dict:
+    """p50s (ms) of the availability API through Django's test client, cold (the cache off:
+    what the first request after a booking change costs) and warm (the same request again)."""
+    client = Client()
+    url = f"/api/business/{business.pk}/availability"
+    query = {"service": service.pk, "date": first_day, "days": days}
+
+    def p50(requests: int) -> float:
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url, query)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.content
+        return statistics.median(timings)
+
+    with override_settings(AVAILABILITY_CACHE_SECONDS=0):
+        p50(3)
+        cold = p50(runs)
+    p50(3)  # the first of these fills the cache
+    return {"cold_p50_ms": cold, "warm_p50_ms": p50(runs * 5), "cache": settings.CACHES["default"]["BACKEND"]}
+
+
+def in_process(folder: Path, cases: list) -> list[dict]:
     rows = []
-    for staff, days in CASES:
+    for staff, days in cases:
         spec = spec_for(staff, days)
         path = folder / f"spec-{staff}x{days}.json"
         path.write_text(json.dumps(spec.to_dict()))
@@ -112,6 +144,9 @@ def in_process(folder: Path) -> list[dict]:
             days=days,
             runs=100 if staff * days <= 500 else 30,
         )
+        view = through_the_view(
+            business, services[2], first_day=date.fromisoformat(spec.first_day), days=days, runs=30
+        )
         peer_runs = max(3, min(30, int(3000 / (staff * days))))
         theirs = peer("measure", str(path), str(peer_runs))
         row = {
@@ -119,12 +154,17 @@ def in_process(folder: Path) -> list[dict]:
             "days": days,
             "appointments": len(spec.appointments),
             "chairtime": ours,
+            "chairtime_view": view,
             "peer": theirs,
             "ratio": theirs["p50_ms"] / ours["p50_ms"],
+            "ratio_view_cold": theirs["p50_ms"] / view["cold_p50_ms"],
+            "ratio_view_warm": theirs["p50_ms"] / view["warm_p50_ms"],
         }
         print(
             f"{staff:>3} x {days:>2}: chairtime p50 {ours['p50_ms']:8.2f} ms ({ours['queries']} q), "
-            f"peer p50 {theirs['p50_ms']:9.1f} ms ({theirs['queries']} q), x{row['ratio']:.0f}",
+            f"peer p50 {theirs['p50_ms']:9.1f} ms ({theirs['queries']} q), x{row['ratio']:.0f}; "
+            f"through the API view cold {view['cold_p50_ms']:.2f} ms (x{row['ratio_view_cold']:.0f}), "
+            f"warm {view['warm_p50_ms']:.2f} ms (x{row['ratio_view_warm']:.0f})",
             flush=True,
         )
         rows.append(row)
@@ -174,15 +214,22 @@ def drop_database(admin_url: str, name: str) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="one case, e.g. 10x14 (in-process only: no HTTP, no contention)")
+    options = parser.parse_args()
+    cases = [tuple(int(n) for n in options.only.split("x"))] if options.only else CASES
     ensure_peer()
     RESULTS.mkdir(parents=True, exist_ok=True)
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         folder = RESULTS / "specs"
         folder.mkdir(exist_ok=True)
-        rows = in_process(folder)
+        rows = in_process(folder, cases)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
+    if options.only:
+        (RESULTS / f"compare-{options.only}.json").write_text(json.dumps({"machine": machine(), "in_process": rows}))
+        return
     http = peer_over_http(folder / "spec-10x14.json")
     print(
         f"peer over HTTP, 10 x 14 grid = {http['requests_per_grid']} requests: "
@@ -197,7 +244,7 @@ def main() -> None:
         flush=True,
     )
     results = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "in_process": rows,
         "peer_http": http,
         "peer_contention": contention,

@@ -1,6 +1,7 @@
 """Reads for booking, always scoped by business: the availability loader and friends."""
 
 import uuid
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -336,14 +337,15 @@ def available_fragments(
     window: BookingWindow,
     version: int,
     render: Callable[[Slot], str],
-) -> list[str] | None:
-    """`available_slots` as each slot's `render`ing (the API's JSON), kept rendered in the
-    availability cache and cut to the window per request: a warm answer renders nothing.
-    None where the salon's compact offering applies to the asker (ask `available_slots`)."""
+) -> str | None:
+    """`available_slots` as the comma-joined `render`ings of the slots (the API's JSON), kept
+    rendered in the availability cache and cut to the window per request: a warm answer
+    renders nothing and slices one string. None where the salon's compact offering applies to
+    the asker (ask `available_slots`)."""
     if window.customer and business.slot_offering == Business.SlotOffering.COMPACT:
         return None
 
-    def compute() -> tuple[list[datetime], list[str]]:
+    def compute() -> tuple[array, array, str]:
         every = available_slots(
             business,
             service,
@@ -352,15 +354,35 @@ def available_fragments(
             staff=staff,
             window=BookingWindow(not_before=None, not_after=None, customer=window.customer),
         )
-        return [slot.start for slot in every], [render(slot) for slot in every]
+        # Epoch seconds and offsets as machine integers: a cache hit unpickles three objects,
+        # not thousands.
+        starts, offsets, parts, length = array("q"), array("q"), [], 0
+        for slot in every:
+            text = render(slot)
+            starts.append(int(slot.start.timestamp()))
+            offsets.append(length + (1 if parts else 0))  # past the comma before it
+            length += len(text) + (1 if parts else 0)
+            parts.append(text)
+        return starts, offsets, ",".join(parts)
 
-    starts, fragments = cached_availability(
+    starts, offsets, text = cached_availability(
         "rendered",
         **question(business, version, service, staff, first_day, days, business.slot_interval),
         compute=compute,
     )
-    first, last = window_bounds(starts, window)
-    return fragments[first:last]
+    first, last = window_range(starts, *(seconds_or_none(bound) for bound in (window.not_before, window.not_after)))
+    if first >= last:
+        return ""
+    return text[offsets[first] : offsets[last] - 1 if last < len(offsets) else len(text)]
+
+
+def seconds_or_none(moment: datetime | None) -> int | None:
+    """An instant as the epoch seconds kept rendered slots start at; a bound inside a second
+    keeps the slot starting at that second out (`not_before` at 10:00:00.5 excludes 10:00)."""
+    if moment is None:
+        return None
+    whole = int(moment.timestamp())
+    return whole + 1 if moment.timestamp() > whole else whole
 
 
 def within_window(slots: list[Slot], window: BookingWindow) -> list[Slot]:

@@ -82,27 +82,29 @@ def availability_body(business, service, slots) -> dict:
 def slot_renderer(business) -> Callable:
     """One slot as the JSON text `availability_body` gives it (kept rendered in the cache)."""
     zone = business.zone
+    times: dict = {}  # a grid's slots share their instants and their teams: each is written once
+    teams: dict = {}
+
+    def instant(moment) -> str:
+        if moment not in times:
+            times[moment] = json.dumps(local_iso(moment, zone))
+        return times[moment]
 
     def render(slot) -> str:
-        return json.dumps(
-            {
-                "start": local_iso(slot.start, zone),
-                "end": local_iso(slot.end, zone),
-                "staff_ids": [str(i) for i in slot.staff_ids],
-            },
-            separators=(",", ":"),
-        )
+        if slot.staff_ids not in teams:
+            teams[slot.staff_ids] = json.dumps([str(i) for i in slot.staff_ids], separators=(",", ":"))
+        return f'{{"start":{instant(slot.start)},"end":{instant(slot.end)},"staff_ids":{teams[slot.staff_ids]}}}'
 
     return render
 
 
-def availability_json(business, service, fragments: list[str]) -> bytes:
-    """`availability_body` as JSON, from the slots already rendered."""
+def availability_json(business, service, slots: str) -> bytes:
+    """`availability_body` as JSON, from the slots already rendered (comma-joined)."""
     head = json.dumps(
         {"business_id": str(business.pk), "service_id": str(service.pk), "timezone": business.timezone},
         separators=(",", ":"),
     )
-    return f'{head[:-1]},"slots":[{",".join(fragments)}]}}'.encode()
+    return f'{head[:-1]},"slots":[{slots}]}}'.encode()
 
 
 class CustomerInput(serializers.Serializer):

@@ -273,6 +273,46 @@ def test_the_answer_kept_rendered_is_the_serializers_answer(salon, staff, servic
     assert cold.json() == warm.json() == expected and len(expected["slots"]) > 100
 
 
+def test_the_rendered_slots_are_cut_to_any_window(salon, staff, services):
+    """The kept text is sliced per request: bounds on a start, inside a second, past every
+    slot and before every slot each give the slots the engine gives for that window."""
+    import json
+
+    from booking.api.serializers import slot_renderer
+    from booking.selectors import BookingWindow, available_fragments, within_window
+
+    business = Business.objects.get(pk=salon.pk)
+    monday = next_monday(salon)
+    every = available_slots(business, services[0], first_day=monday, days=2, window=BookingWindow(None, None))
+    some = every[len(every) // 3].start
+    windows = [
+        (None, None),
+        (some, None),
+        (some + timedelta(milliseconds=500), None),
+        (None, some),
+        (None, some + timedelta(milliseconds=500)),
+        (some, some + timedelta(hours=2)),
+        (every[-1].start + timedelta(minutes=1), None),
+        (None, every[0].start),
+    ]
+    render = slot_renderer(business)
+    for not_before, not_after in windows:
+        window = BookingWindow(not_before=not_before, not_after=not_after, customer=True)
+        text = available_fragments(
+            business,
+            services[0],
+            first_day=monday,
+            days=2,
+            staff=None,
+            window=window,
+            version=business.availability_version,
+            render=render,
+        )
+        expected = [json.loads(render(slot)) for slot in within_window(every, window)]
+        assert json.loads(f"[{text}]") == expected, (not_before, not_after)
+    assert expected == []  # the last window holds nothing
+
+
 def version_of(salon) -> int:
     return Business.objects.values_list("availability_version", flat=True).get(pk=salon.pk)
 

@@ -356,7 +356,8 @@ def available_fragments(
         )
         # Epoch seconds and offsets as machine integers: a cache hit unpickles three objects,
         # not thousands.
-        starts, offsets, parts, length = array("q"), array("q"), [], 0
+        starts, offsets, length = array("q"), array("q"), 0
+        parts: list[str] = []
         for slot in every:
             text = render(slot)
             starts.append(int(slot.start.timestamp()))

@@ -4,10 +4,11 @@ import itertools
 import threading
 import time as time_module
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 
 from booking.errors import SlotUnavailable
 from booking.locks import lock_booking
@@ -121,15 +122,15 @@ def test_two_reschedules_swapping_staff_do_not_deadlock(salon, staff, services, 
         assert Appointment.objects.get(pk=with_ben.pk).staff == ana
 
 
-def test_a_lock_not_obtained_in_time_is_busy(salon, staff, services, dana):
+@contextmanager
+def locked_elsewhere(staff_member):
+    """Another connection holds the stylist's booking lock until the block ends."""
     held = threading.Event()
     release = threading.Event()
 
     def hold_the_lock():
-        from django.db import transaction
-
         with transaction.atomic():
-            lock_booking(staff_ids=[staff[0].pk])
+            lock_booking(staff_ids=[staff_member.pk])
             held.set()
             release.wait(timeout=30)
         connections.close_all()
@@ -138,11 +139,15 @@ def test_a_lock_not_obtained_in_time_is_busy(salon, staff, services, dana):
     holder.start()
     try:
         assert held.wait(timeout=10)
-        with pytest.raises(Busy):
-            appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
+        yield
     finally:
         release.set()
         holder.join()
+
+
+def test_a_lock_not_obtained_in_time_is_busy(salon, staff, services, dana):
+    with locked_elsewhere(staff[0]), pytest.raises(Busy):
+        appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
     # Once released, booking works again.
     assert appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
 
@@ -151,28 +156,10 @@ def test_a_plainly_taken_slot_is_refused_without_waiting_for_the_lock(salon, sta
     """A race's losers: the slot is already booked, so the answer comes before the lock,
     however long another booking of that stylist holds it."""
     appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
-    held = threading.Event()
-    release = threading.Event()
-
-    def hold_the_lock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            lock_booking(staff_ids=[staff[0].pk])
-            held.set()
-            release.wait(timeout=30)
-        connections.close_all()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
+    with locked_elsewhere(staff[0]):
         started = time_module.monotonic()
         with pytest.raises(SlotUnavailable):
             appointment_book(business=salon, service=services[0], staff=staff[0], start=at(10), by=DESK, customer=dana)
         assert time_module.monotonic() - started < 1  # the lock's timeout is 3 s
         with pytest.raises(Busy):  # a free time of that stylist still waits for the lock
             appointment_book(business=salon, service=services[0], staff=staff[0], start=at(11), by=DESK, customer=dana)
-    finally:
-        release.set()
-        holder.join()

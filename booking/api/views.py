@@ -95,15 +95,15 @@ def availability_response(business_id, query: dict, *, unknown_business: Excepti
         visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
         return Response(visit_availability_body(business, services, visit_slots))
     question = {"first_day": first_day, "days": query["days"], "staff": staff, "window": window}
-    fragments = selectors.available_fragments(
+    rendered = selectors.available_fragments(
         business,
         first,
         **question,
         version=business.availability_version,  # loaded with the business by this request
         render=slot_renderer(business),
     )
-    if fragments is not None:
-        return HttpResponse(availability_json(business, first, fragments), content_type="application/json")
+    if rendered is not None:
+        return HttpResponse(availability_json(business, first, rendered), content_type="application/json")
     slots = selectors.available_slots(business, first, **question, version=business.availability_version)
     return Response(availability_body(business, first, slots))
 

@@ -44,6 +44,7 @@ from businesses.selectors import is_business_member, performs, staff_performing
 from config.request_log import note_business
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone, relationship_ensure
+from integrations.events import appointment_changed
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +224,7 @@ def record_history(
             "user_id": by.user.pk if by.user is not None else None,
         },
     )
+    appointment_changed(appointment, action)  # the webhooks' outbox, in this transaction
     return AppointmentHistory.objects.create(
         appointment=appointment,
         action=action,

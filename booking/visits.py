@@ -52,6 +52,7 @@ from businesses.models import Business, Service, StaffMember
 from businesses.selectors import staff_performing
 from customers.models import CustomerAccount
 from customers.services import relationship_ensure
+from integrations.events import visit_changed
 
 MAX_VISIT_ITEMS = 5
 
@@ -247,6 +248,7 @@ def visit_book(
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             at = appointment.end
         relationship_ensure(customer, business)
+        visit_changed(visit, "created", business=business)
         notify_on_commit(lead(visit), Notification.Kind.CONFIRMATION)
     return visit
 
@@ -281,6 +283,7 @@ def visit_cancel(*, visit: Visit, by: Actor, reason: str = "", now: datetime | N
             appointment.sequence += 1
             appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
             record_history(appointment, action=AppointmentHistory.Action.CANCELLED, by=by, note=reason, old=old)
+        visit_changed(visit, "cancelled", business=standing[0].business)
         notify_on_commit(lead(visit), Notification.Kind.CANCELLATION)
     return visit
 
@@ -329,5 +332,6 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
             hold_resources(appointment, kept)
             record_history(appointment, action=AppointmentHistory.Action.RESCHEDULED, by=by, old=old)
             at = appointment.end
+        visit_changed(visit, "rescheduled", business=business)
         notify_on_commit(lead(visit), Notification.Kind.UPDATE)
     return visit

@@ -83,12 +83,13 @@ class ScopedChoicesMixin(admin.options.BaseModelAdmin):
 
 class BusinessScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     business_lookup = "business"
+    viewing_roles: set[str] = EVERY_ROLE  # who sees the model at all
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        businesses = businesses_of_member(request.user, roles=EVERY_ROLE)
+        businesses = businesses_of_member(request.user, roles=self.viewing_roles)
         lookup = f"{self.business_lookup}__in" if self.business_lookup else "pk__in"
         return queryset.filter(**{lookup: businesses})
 
@@ -102,7 +103,9 @@ class BusinessScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     # Permissions come from membership and role, not from Django's global model permissions.
     def has_module_permission(self, request):
-        return member_anywhere(request)
+        if self.viewing_roles == EVERY_ROLE:
+            return member_anywhere(request)
+        return may_edit_some(request, self.viewing_roles)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

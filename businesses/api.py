@@ -4,20 +4,36 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from businesses.models import Business, Weekday
-from businesses.selectors import active_resources, active_services, active_staff, business_by_id
+from businesses.models import Business, BusinessMembership, Weekday
+from businesses.selectors import active_resources, active_services, active_staff, business_by_id, member_role
 from config.api_fields import local_iso
 from config.api_schema import errors
+from config.request_log import note_business
 
 
 def business_or_404(business_id) -> Business:
     business = business_by_id(business_id)
     if business is None:
         raise Http404
+    return business
+
+
+def business_for_member(request, business_id, *, write: bool = False) -> Business:
+    """The business if the caller works there, else a 404 (it is not theirs to see); `write`:
+    owners only (a staff-role member gets a 403)."""
+    business = business_or_404(business_id)
+    owner = BusinessMembership.Role.OWNER
+    role = owner if request.user.is_superuser else member_role(request.user, business)
+    if role is None:
+        raise Http404
+    if write and role != owner:
+        raise PermissionDenied("Only an owner of the business may change this.")
+    note_business(business.pk)
     return business
 
 

@@ -127,6 +127,9 @@ class Business(models.Model):
         blank=True,
         help_text="Websites that may embed the booking widget, e.g. https://salon.example. Empty: any https site.",
     )
+    # The events some active webhook endpoint of the salon wants, kept by integrations.services:
+    # a change writes webhook deliveries only for these, so a salon without webhooks pays nothing.
+    webhook_events = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
 

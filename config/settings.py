@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal",
     "widget",
     "frontdesk",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +239,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 # The outbox sweeper queues again messages recorded this long ago that were never attempted.
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
+# Webhooks (docs/integrations.md): in production only https, and never to a private network.
+WEBHOOKS_ALLOW_HTTP = DEBUG
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_SWEEP_AFTER_SECONDS = 60
 CELERY_BEAT_SCHEDULE = {
+    "sweep-webhooks": {"task": "integrations.sweep_webhooks", "schedule": 60},
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
     "sweep-notifications": {

@@ -10,6 +10,7 @@ from config.bench import BenchPing
 from config.media import serve_media
 from config.routing import route
 from customers.urls import urlpatterns as customer_urls
+from integrations.urls import urlpatterns as integration_urls
 from portal.urls import urlpatterns as portal_urls
 from widget.urls import urlpatterns as widget_urls
 
@@ -22,6 +23,7 @@ urlpatterns = [
     *business_urls,
     *booking_urls,
     *customer_urls,
+    *integration_urls,
     *portal_urls,
     *widget_urls,
     # The benchmarks' trivial endpoint, only where BENCH_ENDPOINTS=1 (bench/http_load.py).

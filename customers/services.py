@@ -29,6 +29,8 @@ from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRe
 from customers.models import CustomerAccount, CustomerBusinessRelationship, SignInChallenge, User
 from customers.privacy import masked_contact
 from customers.rate_limits import RateLimit
+from integrations.events import customer_created, wanted
+from integrations.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ class Challenge:
 
 def relationship_ensure(customer: CustomerAccount, business: Any, **entered: str) -> None:
     """The salon's record of `customer` exists and holds what its staff `entered` (names,
-    phone; what they left empty is kept): one statement, an upsert."""
+    phone; what they left empty is kept): one statement, an upsert. A record made here is
+    the salon's new client (the customer.created webhook)."""
     row = CustomerBusinessRelationship(customer=customer, business=business, **entered)
     if entered:
         CustomerBusinessRelationship.objects.bulk_create(
@@ -59,6 +62,10 @@ def relationship_ensure(customer: CustomerAccount, business: Any, **entered: str
         )
     else:
         CustomerBusinessRelationship.objects.bulk_create([row], ignore_conflicts=True)
+    # Ours was inserted if its new id is there (on a conflict the row kept its own); asked
+    # only when someone listens.
+    if wanted(business, Event.CUSTOMER_CREATED) and CustomerBusinessRelationship.objects.filter(pk=row.pk).exists():
+        customer_created(customer, business)
 
 
 def normalize_email(email: str) -> str:

@@ -1,0 +1,123 @@
+"""Webhooks in the admin: owners subscribe endpoints, see every delivery and its attempts,
+and resend."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from businesses.admin_scoping import OWNER, BusinessScopedAdmin
+from integrations.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.services import delivery_resend, endpoint_delete, endpoint_save, validate_webhook_url
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https", help_text="Where events are POSTed.")
+    events = forms.MultipleChoiceField(choices=Event.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["business", "url", "events", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        validate_webhook_url(url)
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(BusinessScopedAdmin):
+    form = WebhookEndpointForm
+    viewing_roles = OWNER
+    list_display = ["url", "business", "events_display", "is_active", "failing_since"]
+    list_filter = ["is_active", ("business", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["business"]
+    readonly_fields = ["failing_since", "disabled_reason", "created_at", "deliveries_link"]
+
+    @admin.display(description="events")
+    def events_display(self, endpoint: WebhookEndpoint) -> str:
+        return ", ".join(endpoint.events)
+
+    @admin.display(description="deliveries")
+    def deliveries_link(self, endpoint: WebhookEndpoint) -> str:
+        if endpoint.pk is None:
+            return "-"
+        url = reverse("admin:integrations_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
+        return format_html('<a href="{}">Every delivery to this endpoint</a>', url)
+
+    def save_model(self, request, obj, form, change):
+        endpoint_save(obj)
+        if not change:
+            self.message_user(
+                request,
+                format_html(
+                    "Signing secret of this endpoint, shown only now; your receiver verifies with it: <code>{}</code>",
+                    obj.secret,
+                ),
+                messages.WARNING,
+            )
+
+    def delete_model(self, request, obj):
+        endpoint_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            endpoint_delete(endpoint)
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["started_at", "status_code", "duration_ms", "error", "response_excerpt"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(BusinessScopedAdmin):
+    business_lookup = "endpoint__business"
+    viewing_roles = OWNER
+    list_display = ["created_at", "event_type", "endpoint", "status", "attempts", "next_attempt_at", "delivered_at"]
+    list_filter = ["status", "event_type", ("endpoint", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["endpoint"]
+    fields = [
+        "webhook_id",
+        "endpoint",
+        "event_type",
+        "ordering_key",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "delivered_at",
+        "payload_display",
+    ]
+    readonly_fields = fields
+    inlines = [AttemptInline]
+    actions = ["resend"]
+
+    @admin.display(description="payload")
+    def payload_display(self, delivery: WebhookDelivery) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, sort_keys=True))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resend the selected deliveries")
+    def resend(self, request, queryset):
+        count = 0
+        for delivery in queryset.order_by("id"):
+            delivery_resend(delivery)
+            count += 1
+        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)

@@ -1,0 +1,112 @@
+"""Webhooks (DESIGN §11): a salon's subscribed endpoints, the events owed to each (the
+outbox, written in the transaction of the change) and every attempt to deliver one."""
+
+import base64
+import secrets
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from businesses.models import Business
+
+
+class Event(models.TextChoices):
+    APPOINTMENT_CREATED = "appointment.created"
+    APPOINTMENT_RESCHEDULED = "appointment.rescheduled"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_COMPLETED = "appointment.completed"
+    APPOINTMENT_NO_SHOW = "appointment.no_show"
+    CUSTOMER_CREATED = "customer.created"
+    VISIT_CREATED = "visit.created"
+    VISIT_RESCHEDULED = "visit.rescheduled"
+    VISIT_CANCELLED = "visit.cancelled"
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 24 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000, help_text="Where events are POSTed (https in production).")
+    events = ArrayField(
+        models.CharField(max_length=40, choices=Event.choices), help_text="The events this endpoint wants."
+    )
+    is_active = models.BooleanField(default=True)
+    # Kept readable: every delivery is signed with it. Shown once, when the endpoint is made.
+    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="Since when every delivery has failed (cleared by a success)."
+    )
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one endpoint. Sent in `id` order per (endpoint, ordering_key)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    id = models.BigAutoField(primary_key=True)
+    message_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # webhook-id
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_type = models.CharField(max_length=40, choices=Event.choices)
+    ordering_key = models.CharField(max_length=64, help_text="Events with the same key arrive in order.")
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(
+                fields=["endpoint", "ordering_key", "id"],
+                condition=models.Q(status="pending"),
+                name="webhook_pending_in_order",
+            ),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_pending_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint_id}"
+
+    @property
+    def webhook_id(self) -> str:
+        return f"msg_{self.message_id.hex}"
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts_made")
+    started_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    response_excerpt = models.TextField(blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -1,0 +1,28 @@
+"""Celery tasks of the webhooks: take ids, call integrations.delivery; safe to run twice."""
+
+from celery import Task
+from django.utils import timezone
+
+from config.celery import app
+from integrations import delivery
+from integrations.events import DELIVER_WEBHOOKS
+
+
+@app.task(name=DELIVER_WEBHOOKS, bind=True)
+def deliver_webhooks(self: Task, endpoint_id: str, key: str) -> str:
+    """Send one queue's due events in order; when its head must wait, come back then. (In
+    process, without a broker, there is no coming back: the next event of that queue, or a
+    resend from the admin, sends it.)"""
+    outcome, retry_at = delivery.deliver_in_order(endpoint_id, key)
+    if retry_at is not None and not self.app.conf.task_always_eager:
+        deliver_webhooks.apply_async((endpoint_id, key), eta=retry_at)
+    return outcome
+
+
+@app.task(name="integrations.sweep_webhooks")
+def sweep_webhooks() -> int:
+    """Beat runs this every minute: queues whose head is due but whose task never ran."""
+    found = delivery.due_queues(timezone.now())
+    for endpoint_id, key in found:
+        deliver_webhooks.delay(endpoint_id, key)
+    return len(found)

@@ -26,7 +26,6 @@ from integrations.services import business_events_sync
 
 logger = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
-FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3 * 3600
 QUEUE_LOCK_TIMEOUT = "30s"  # longer than one attempt can take (outbound.TIMEOUT)
 
@@ -49,9 +48,10 @@ def signed_headers(delivery: WebhookDelivery, body: bytes, now: datetime) -> dic
 
 
 def backoff(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failure: 30 s doubling to at most 3 hours, with
-    jitter (half to all of it), so that endpoints coming back are not hit all at once."""
-    ceiling = min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_WAIT_SECONDS)
+    """The wait after the `attempts`-th failure: 30 s (WEBHOOK_FIRST_RETRY_SECONDS) doubling
+    to at most 3 hours, with jitter (half to all of it), so that endpoints coming back are not
+    hit all at once."""
+    ceiling = min(settings.WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_WAIT_SECONDS)
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 

@@ -15,7 +15,8 @@ def deliver_webhooks(self: Task, endpoint_id: str, key: str) -> str:
     resend from the admin, sends it.)"""
     outcome, retry_at = delivery.deliver_in_order(endpoint_id, key)
     if retry_at is not None and not self.app.conf.task_always_eager:
-        deliver_webhooks.apply_async((endpoint_id, key), eta=retry_at)
+        # retry: the same task again, on the queue it came from, at its head's time.
+        raise self.retry(eta=retry_at, max_retries=None)
     return outcome
 
 

@@ -57,7 +57,13 @@ def wait_for(condition, seconds: float = 30):
 
 
 @pytest.fixture
-def worker(settings, tmp_path):
+def worker_env() -> dict[str, str]:
+    """More environment for the worker (a test module may override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def worker(settings, tmp_path, worker_env):
     redis_or_skip()
     queue = f"chairtime-test-{uuid.uuid4().hex[:8]}"
     outbox = tmp_path / "mail"
@@ -67,6 +73,7 @@ def worker(settings, tmp_path):
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "CELERY_BROKER_URL": REDIS_URL,
         "EMAIL_URL": f"filemail:///{outbox}",
+        **worker_env,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log = tmp_path / "worker.log"

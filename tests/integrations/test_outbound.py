@@ -1,0 +1,122 @@
+"""The private-network guard of webhook deliveries, in production settings. The resolver is
+stubbed and the transport fails the test if it is reached: nothing here connects anywhere."""
+
+import httpx
+import pytest
+
+from integrations import outbound
+from tests.api_helpers import client_for, error_code
+
+
+@pytest.fixture
+def production(settings):
+    settings.WEBHOOKS_ALLOW_HTTP = False
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """DNS as the test says: name -> addresses."""
+    answers: dict[str, list[str]] = {}
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host in answers:
+            return answers[host]
+        try:  # an address literal resolves to itself, as getaddrinfo does
+            outbound.is_public(host)
+        except ValueError:
+            raise OSError(f"unknown host {host}") from None
+        return [host]
+
+    monkeypatch.setattr(outbound, "resolve", resolve)
+    return answers
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def reached(self, request):
+        raise AssertionError(f"a refused destination was connected to: {request.url}")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", reached)
+
+
+@pytest.mark.parametrize(
+    ("url", "dns"),
+    [
+        ("https://127.0.0.1/hooks", {}),
+        ("https://169.254.169.254/latest/meta-data/", {}),  # the cloud metadata address
+        ("https://hooks.salon.example/in", {"hooks.salon.example": ["10.0.0.1"]}),
+        ("https://mixed.example/in", {"mixed.example": ["93.184.215.14", "192.168.1.5"]}),  # any private one
+        ("https://[::1]:8443/hooks", {}),
+        ("https://v6.example/", {"v6.example": ["::ffff:10.0.0.1"]}),  # IPv4-mapped
+        ("https://ula.example/", {"ula.example": ["fd00:ec2::254"]}),  # unique local (a metadata address too)
+        ("https://cgnat.example/", {"cgnat.example": ["100.64.0.1"]}),
+        ("https://zero.example/", {"zero.example": ["0.0.0.0"]}),
+        ("https://localhost/", {"localhost": ["127.0.0.1", "::1"]}),
+    ],
+)
+def test_private_destinations_are_refused_after_resolution(production, resolver, no_network, url, dns):
+    resolver.update(dns)
+    answer = outbound.post(url, b"{}", {"content-type": "application/json"})
+    assert answer.status_code is None
+    assert answer.error.startswith("Refused:")
+    assert "private" in answer.error
+
+
+def test_http_is_refused_in_production(production, resolver, no_network):
+    resolver["hooks.example"] = ["93.184.215.14"]
+    answer = outbound.post("http://hooks.example/in", b"{}", {})
+    assert answer.error == "Refused: The URL must use https."
+
+
+def test_a_public_destination_is_connected_by_the_address_checked(production, resolver):
+    """The request goes to the address that passed the check (no second lookup to rebind),
+    with the name kept for the Host header and for TLS."""
+    resolver["hooks.example"] = ["93.184.215.14"]
+    target, headers, extensions = outbound.destination("https://hooks.example:8443/in?x=1")
+    assert target == "https://93.184.215.14:8443/in?x=1"
+    assert headers == {"Host": "hooks.example:8443"}
+    assert extensions == {"sni_hostname": "hooks.example"}
+
+
+def test_an_unknown_host_is_refused(production, resolver, no_network):
+    answer = outbound.post("https://nowhere.invalid/", b"{}", {})
+    assert answer.error.startswith("Refused: nowhere.invalid could not be resolved")
+
+
+@pytest.mark.django_db
+def test_subscribing_a_private_or_plain_http_url_in_production_is_a_400(production, alice, salon):
+    client = client_for(alice)
+    url = f"/api/business/{salon.pk}/webhooks"
+    response = client.post(
+        url, {"url": "http://127.0.0.1:9000/hook", "events": ["appointment.created"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert error_code(response) == "validation_error"
+    assert response.json()["error"]["fields"]["url"] == ["The URL must use https."]
+
+
+def test_credentials_in_the_url_are_refused(settings):
+    with pytest.raises(outbound.Refused, match="user name or password"):
+        outbound.check_url("https://user:secret@hooks.example/in")
+
+
+def test_the_pinned_request_reaches_the_checked_address_with_the_name_as_host(settings, resolver, monkeypatch):
+    """Over loopback: the receiver is "public" for this test only; the request is sent to the
+    address the resolver gave, naming the host the URL had."""
+    from tests.integrations.receiver import start_receiver
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
+    receiver, server = start_receiver()
+    try:
+        port = server.server_address[1]
+        resolver["hooks.example"] = ["127.0.0.1"]
+        monkeypatch.setattr(outbound, "is_public", lambda address: address == "127.0.0.1")
+        answer = outbound.post(f"http://hooks.example:{port}/in", b'{"a":1}', {"content-type": "application/json"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 200
+    [request] = receiver.requests
+    assert request.headers["Host"] == f"hooks.example:{port}"
+    assert (request.path, request.body) == ("/in", b'{"a":1}')

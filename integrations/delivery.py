@@ -65,8 +65,8 @@ def lock_queue(endpoint_id: str, key: str) -> None:
 
 def deliver_next(endpoint_id: str, key: str, *, now: datetime | None = None) -> tuple[str, datetime | None]:
     """Send the head of one queue. Returns what happened: "delivered" (go on with the next),
-    "empty", "waiting" (a retry is due at the datetime given), "failed" (given up; go on), or
-    "disabled"."""
+    "failed" (given up; go on), "retry" (it failed now; try again at the datetime given),
+    "waiting" (an earlier failure's retry is not due yet), "empty" or "disabled"."""
     with transaction.atomic():
         lock_queue(endpoint_id, key)
         head = (
@@ -81,7 +81,7 @@ def deliver_next(endpoint_id: str, key: str, *, now: datetime | None = None) -> 
         if not head.endpoint.is_active:
             return "disabled", None
         if head.next_attempt_at > now:
-            return "waiting", head.next_attempt_at
+            return "waiting", None  # whoever made it fail scheduled the retry (or the sweeper will)
         return attempt(head, now)
 
 
@@ -123,7 +123,7 @@ def attempt(delivery: WebhookDelivery, now: datetime) -> tuple[str, datetime | N
         return "failed", None
     delivery.next_attempt_at = now + backoff(delivery.attempts)
     delivery.save(update_fields=["attempts", "next_attempt_at"])
-    return "waiting", delivery.next_attempt_at
+    return "retry", delivery.next_attempt_at
 
 
 def deliver_in_order(endpoint_id: str, key: str) -> tuple[str, datetime | None]:

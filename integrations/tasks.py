@@ -1,11 +1,15 @@
 """Celery tasks of the webhooks: take ids, call integrations.delivery; safe to run twice."""
 
+from datetime import timedelta
+
 from celery import Task
 from django.utils import timezone
 
 from config.celery import app
 from integrations import delivery
 from integrations.events import DELIVER_WEBHOOKS
+
+RETRY_TASK_LONGEST_WAIT = timedelta(minutes=10)
 
 
 @app.task(name=DELIVER_WEBHOOKS, bind=True)
@@ -15,8 +19,11 @@ def deliver_webhooks(self: Task, endpoint_id: str, key: str) -> str:
     resend from the admin, sends it.)"""
     outcome, retry_at = delivery.deliver_in_order(endpoint_id, key)
     if retry_at is not None and not self.app.conf.task_always_eager:
-        # retry: the same task again, on the queue it came from, at its head's time.
-        raise self.retry(eta=retry_at, max_retries=None)
+        if retry_at - timezone.now() <= RETRY_TASK_LONGEST_WAIT:
+            # The same task again, on the queue it came from, when its head is due.
+            raise self.retry(eta=retry_at, max_retries=None)
+        # Longer waits are left to the sweeper: Redis would hand a task held that long
+        # (past CELERY_VISIBILITY_TIMEOUT) to a second worker as well.
     return outcome
 
 

@@ -120,6 +120,8 @@ def test_a_500_is_retried_later_and_holds_back_the_events_behind_it(clock, alice
     assert NOW + timedelta(seconds=15) <= created.next_attempt_at <= NOW + timedelta(seconds=30)
     assert WebhookAttempt.objects.get().status_code == 500
 
+    # Another task for this queue (a duplicate, the sweeper's) neither sends nor schedules more.
+    assert deliver_in_order(str(created.endpoint_id), created.ordering_key) == ("waiting", None)
     clock.move_to(NOW + timedelta(seconds=29))
     assert sweep_webhooks() == 0  # not due yet (and its own retry task is not late)
     clock.move_to(NOW + timedelta(minutes=2))

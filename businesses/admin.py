@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
-from businesses.admin_scoping import BusinessScopedAdmin, ScopedInlineMixin, may_edit
+from businesses.admin_scoping import OWNER, BusinessScopedAdmin, ScopedInlineMixin, may_edit
 from businesses.models import (
     Business,
     BusinessMembership,
@@ -13,7 +14,39 @@ from businesses.models import (
     TimeOff,
     WorkingHours,
 )
+from businesses.selectors import businesses_of_member
 from config.inputs import OUT_OF_RANGE, within_input_range
+from integrations.feeds import feed_for, feed_regenerate, feed_url
+
+
+def calendar_feed_field(business: Business, staff: StaffMember | None = None) -> str:
+    url = feed_url(feed_for(business, staff))
+    return format_html(
+        '<input readonly size="90" value="{}" onclick="this.select()" aria-label="Calendar feed link">'
+        '<div class="help">Subscribe to this link in a calendar app (Google Calendar: "From URL"; Apple '
+        'Calendar: "New Calendar Subscription"). Anyone with the link can read it: the action "New '
+        'calendar feed link" replaces it and the old one stops working.</div>',
+        url,
+    )
+
+
+class CalendarFeedActions(admin.ModelAdmin):
+    """The admin action that replaces calendar feed links (owners)."""
+
+    business_lookup = "business"
+
+    def feeds_of(self, queryset) -> list:
+        raise NotImplementedError
+
+    @admin.action(description="New calendar feed link (the old one stops working)", permissions=["change"])
+    def new_calendar_feed_link(self, request, queryset):
+        if not request.user.is_superuser:  # of the salons they own, not those they only work at
+            lookup = f"{self.business_lookup}__in" if self.business_lookup else "pk__in"
+            queryset = queryset.filter(**{lookup: businesses_of_member(request.user, roles=OWNER)})
+        feeds = self.feeds_of(queryset)
+        for feed in feeds:
+            feed_regenerate(feed)
+        self.message_user(request, f"{len(feeds)} calendar feed link(s) replaced.", messages.SUCCESS)
 
 
 class OpeningHoursInline(ScopedInlineMixin, admin.TabularInline):
@@ -43,8 +76,9 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(BusinessScopedAdmin):
+class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
     business_lookup = ""
+    actions = ["new_calendar_feed_link"]
     list_display = ["name", "timezone", "country", "currency", "slot_interval_minutes", "created_at"]
     search_fields = ["name", "slug", "email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -73,7 +107,20 @@ class BusinessAdmin(BusinessScopedAdmin):
         ),
         ("Website widget", {"fields": ["embed_allowed_origins", "embed_snippet"]}),
     ]
-    readonly_fields = ["embed_snippet"]
+    readonly_fields = ["embed_snippet", "calendar_feed"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and may_edit(request.user, obj, OWNER):  # every appointment: owners only
+            fieldsets.append(("Calendar feed of the whole salon", {"fields": ["calendar_feed"]}))
+        return fieldsets
+
+    @admin.display(description="Feed link")
+    def calendar_feed(self, business: Business) -> str:
+        return calendar_feed_field(business)
+
+    def feeds_of(self, queryset) -> list:
+        return [feed_for(business) for business in queryset]
 
     @admin.display(description="Embed code (copy onto your website)")
     def embed_snippet(self, business: Business) -> str:
@@ -110,7 +157,7 @@ class WorkingHoursInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(BusinessScopedAdmin):
+class StaffMemberAdmin(CalendarFeedActions, BusinessScopedAdmin):
     form = StaffMemberForm
     list_display = ["name", "business", "is_active", "user"]
     list_filter = ["is_active", ("business", admin.RelatedOnlyFieldListFilter)]
@@ -123,8 +170,20 @@ class StaffMemberAdmin(BusinessScopedAdmin):
         # Picking a user means searching every user of the instance: superusers only.
         return self.autocomplete_fields if request.user.is_superuser else []
 
+    actions = ["new_calendar_feed_link"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["user"]
+        fields = [] if request.user.is_superuser else ["user"]
+        if obj is not None and (obj.user_id == request.user.pk or may_edit(request.user, obj.business, OWNER)):
+            fields.append("calendar_feed")  # their own feed, or an owner's look at anyone's
+        return fields
+
+    @admin.display(description="Calendar feed")
+    def calendar_feed(self, member: StaffMember) -> str:
+        return calendar_feed_field(member.business, member)
+
+    def feeds_of(self, queryset) -> list:
+        return [feed_for(member.business, member) for member in queryset.select_related("business")]
 
 
 @admin.register(Service)

@@ -53,6 +53,14 @@ def business_id_of(request: HttpRequest) -> str | None:
     return str(found)[:64] if found else None
 
 
+# Paths whose segments are secrets (a calendar feed's token is its only key): logged without.
+SECRET_PATH = re.compile(r"^(/calendar/(?:staff|business)/)[^/]+(\.ics/?)$")
+
+
+def logged_path(path: str) -> str:
+    return SECRET_PATH.sub(r"\1…\2", path)
+
+
 class RequestLogMiddleware:
     """Second in MIDDLEWARE (after the health probes, which are not logged)."""
 
@@ -71,11 +79,11 @@ class RequestLogMiddleware:
             access_logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                logged_path(request.path),
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": logged_path(request.path),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "user_id": user.pk if user is not None and user.is_authenticated else None,

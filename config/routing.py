@@ -4,6 +4,8 @@ A POST must never meet a redirect (clients drop the body), so instead of
 APPEND_SLASH every route of ours matches both forms.
 """
 
+import re
+
 from django.urls import re_path
 
 SEGMENT = r"(?P<{name}>[^/]+)"
@@ -15,9 +17,8 @@ def route(path: str, view, name: str | None = None):
     Segments are taken as strings so that a malformed id reaches the view and gets the
     API's own 404, rather than Django's HTML one.
     """
-    pattern = path.strip("/")
-    for part in pattern.split("/"):
-        if part.startswith("<") and part.endswith(">"):
-            pattern = pattern.replace(part, SEGMENT.format(name=part[1:-1]), 1)
+    # Literal text escaped ("<token>.ics": the dot is a dot), each <name> one segment's worth.
+    parts = re.split(r"<(\w+)>", path.strip("/"))  # literal text at even places, names at odd ones
+    pattern = "".join(SEGMENT.format(name=part) if n % 2 else re.escape(part) for n, part in enumerate(parts))
     regex = rf"^{pattern}/?$" if pattern else r"^$"
     return re_path(regex, view, name=name)

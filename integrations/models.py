@@ -110,3 +110,27 @@ class WebhookAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar feed: a staff member's appointments, or (staff None) the whole
+    salon's. Whoever has the URL can read it; a new token makes the old URL a 404."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="calendar_feeds")
+    staff = models.ForeignKey(
+        "businesses.StaffMember", null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "staff"], nulls_distinct=False, name="one_feed_per_calendar")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.staff or self.business}"

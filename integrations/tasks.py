@@ -18,12 +18,12 @@ def deliver_webhooks(self: Task, endpoint_id: str, key: str) -> str:
     process, without a broker, there is no coming back: the next event of that queue, or a
     resend from the admin, sends it.)"""
     outcome, retry_at = delivery.deliver_in_order(endpoint_id, key)
-    if retry_at is not None and not self.app.conf.task_always_eager:
-        if retry_at - timezone.now() <= RETRY_TASK_LONGEST_WAIT:
-            # The same task again, on the queue it came from, when its head is due.
-            raise self.retry(eta=retry_at, max_retries=None)
-        # Longer waits are left to the sweeper: Redis would hand a task held that long
-        # (past CELERY_VISIBILITY_TIMEOUT) to a second worker as well.
+    # Longer waits than RETRY_TASK_LONGEST_WAIT are left to the sweeper: Redis would hand a
+    # task held that long (past CELERY_VISIBILITY_TIMEOUT) to a second worker as well.
+    soon = retry_at is not None and retry_at - timezone.now() <= RETRY_TASK_LONGEST_WAIT
+    if soon and not self.app.conf.task_always_eager:
+        # The same task again, on the queue it came from, when its head is due.
+        raise self.retry(eta=retry_at, max_retries=None)
     return outcome
 
 

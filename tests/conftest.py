@@ -104,6 +104,29 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch):
+    """Tests send traffic only to loopback: an outbound request anywhere else (a webhook URL
+    the schemathesis run made up, say) fails as a network error before any lookup."""
+    import ipaddress
+
+    import httpx
+
+    real = httpx.HTTPTransport.handle_request
+
+    def loopback_only(self, request):
+        host = request.url.host
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise httpx.ConnectError(f"tests send traffic only to loopback, not to {host}", request=request)
+        return real(self, request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", loopback_only)
+
+
 @pytest.fixture
 def sms_outbox(settings, tmp_path):
     """SMS_URL pointed at a folder: one file per message."""

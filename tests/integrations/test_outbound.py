@@ -120,3 +120,11 @@ def test_the_pinned_request_reaches_the_checked_address_with_the_name_as_host(se
     [request] = receiver.requests
     assert request.headers["Host"] == f"hooks.example:{port}"
     assert (request.path, request.body) == ("/in", b'{"a":1}')
+
+
+def test_in_tests_a_made_up_destination_is_never_reached(settings):
+    """With DEBUG's allowances (as in the schemathesis run), a URL off loopback still fails
+    here as a network error: tests/conftest.py keeps every test's traffic on loopback."""
+    answer = outbound.post("http://hooks.example/in", b"{}", {})
+    assert answer.status_code is None
+    assert "only to loopback" in answer.error

@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from businesses.admin_scoping import OWNER, BusinessScopedAdmin, ScopedInlineMixin, may_edit
@@ -15,6 +18,8 @@ from businesses.models import (
     WorkingHours,
 )
 from businesses.selectors import businesses_of_member
+from businesses.services import member_invite, weekly_hours_check
+from config.errors import InvalidInput
 from config.inputs import OUT_OF_RANGE, within_input_range
 from integrations.feeds import feed_for, feed_regenerate, feed_url
 
@@ -49,16 +54,48 @@ class CalendarFeedActions(admin.ModelAdmin):
         self.message_user(request, f"{len(feeds)} calendar feed link(s) replaced.", messages.SUCCESS)
 
 
+class WeeklyHoursFormSet(forms.BaseInlineFormSet):
+    """The same weekly-hours rule as the API's (businesses.services.weekly_hours_check)."""
+
+    def clean(self):
+        super().clean()
+        rows = [form.cleaned_data for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        intervals = [
+            (row["weekday"], row["start"], row["end"])
+            for row in rows
+            if None not in (row.get("weekday"), row.get("start"), row.get("end"))
+        ]
+        try:
+            weekly_hours_check(intervals)
+        except InvalidInput as error:
+            raise ValidationError(error.message) from None
+
+
 class OpeningHoursInline(ScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
+    formset = WeeklyHoursFormSet
     extra = 0
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if roles and BusinessMembership.Role.OWNER not in roles:
+            raise ValidationError("Keep at least one owner: they manage the salon's team and settings.")
+
+
 class MembershipInline(ScopedInlineMixin, admin.TabularInline):
-    """Who works at the salon. Adding people means choosing among every user of the instance
-    (superusers only); an owner may limit a staff-role member to their own calendar column."""
+    """Who works at the salon. Owners set roles and limit a staff-role member to their own
+    calendar column, and invite people by e-mail ("Invite a team member"); choosing among
+    every user of the instance, and removing people, is for superusers."""
 
     model = BusinessMembership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -69,7 +106,7 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
         return may_edit(request.user, self.parent_business(obj) if obj else None, self.editing_roles)
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["user", "role"]
+        return [] if request.user.is_superuser else ["user"]
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -87,33 +124,53 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
         (None, {"fields": ["name", "slug", "timezone", "country", "currency"]}),
         ("Contact", {"fields": ["email", "phone", "address", "website"]}),
         ("Brand", {"fields": ["brand_color", "logo"]}),
-        (
-            "Booking policy",
-            {
-                "fields": [
-                    "slot_interval_minutes",
-                    "slot_offering",
-                    "min_notice_minutes",
-                    "max_advance_days",
-                    "cancellation_window_hours",
-                    "max_upcoming_per_customer",
-                    "auto_complete_after_hours",
-                ]
-            },
-        ),
-        (
-            "Notifications and loyalty",
-            {"fields": ["reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit"]},
-        ),
+        ("Booking policy", {"fields": list(Business.POLICY_FIELDS)}),
+        ("Notifications and loyalty", {"fields": list(Business.NOTIFICATION_FIELDS)}),
         ("Website widget", {"fields": ["embed_allowed_origins", "embed_snippet"]}),
     ]
-    readonly_fields = ["embed_snippet", "calendar_feed"]
+    readonly_fields = ["embed_snippet", "calendar_feed", "invite_link"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and may_edit(request.user, obj, OWNER):  # every appointment: owners only
             fieldsets.append(("Calendar feed of the whole salon", {"fields": ["calendar_feed"]}))
+            fieldsets.append(("Team", {"fields": ["invite_link"]}))
         return fieldsets
+
+    @admin.display(description="Invite")
+    def invite_link(self, business: Business) -> str:
+        url = reverse("admin:businesses_business_invite", args=[business.pk])
+        return format_html('<a class="button" href="{}">Invite a team member</a>', url)
+
+    def get_urls(self):
+        invite = self.admin_site.admin_view(self.invite_view)
+        return [
+            path("<path:object_id>/invite/", invite, name="businesses_business_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, object_id):
+        business = self.get_object(request, object_id)
+        if not may_edit(request.user, business, OWNER):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                membership = member_invite(business=business, by=request.user, **form.cleaned_data)
+            except InvalidInput as error:
+                for field, messages_ in (error.fields or {}).items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                self.message_user(request, f"Invited {membership.user.email}: on the team now, and told by e-mail.")
+                return redirect("admin:businesses_business_change", business.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "business": business,
+            "opts": self.opts,
+            "title": f"Invite a team member to {business.name}",
+        }
+        return TemplateResponse(request, "admin/businesses/business/invite.html", context)
 
     @admin.display(description="Feed link")
     def calendar_feed(self, business: Business) -> str:
@@ -141,6 +198,11 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
         return request.user.is_superuser
 
 
+class InviteForm(forms.Form):
+    email = forms.EmailField(help_text="They get an e-mail with a link to the admin (and to choose a password).")
+    role = forms.ChoiceField(choices=BusinessMembership.Role.choices, initial=BusinessMembership.Role.STAFF)
+
+
 class StaffMemberForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean() or {}
@@ -153,6 +215,7 @@ class StaffMemberForm(forms.ModelForm):
 
 class WorkingHoursInline(ScopedInlineMixin, admin.TabularInline):
     model = WorkingHours
+    formset = WeeklyHoursFormSet
     extra = 0
 
 

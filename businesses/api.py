@@ -111,6 +111,26 @@ class ResourcesView(BusinessView):
         return Response(ResourceOutput(active_resources(business_or_404(business_id)), many=True).data)
 
 
+def weekly_body(intervals) -> dict[str, list]:
+    """{"monday": [["09:00", "13:00"], ...], ...}: every day, closed ones empty."""
+    weekly: dict[str, list] = {day.name.lower(): [] for day in Weekday}
+    for hours in intervals.order_by("weekday", "start"):
+        weekly[Weekday(hours.weekday).name.lower()].append([f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"])
+    return weekly
+
+
+def hours_body(business: Business) -> dict:
+    closures = business.time_off.filter(staff__isnull=True, end__gt=timezone.now()).order_by("start")
+    zone = business.zone
+    return {
+        "timezone": business.timezone,
+        "weekly": weekly_body(business.opening_hours.all()),
+        "closures": [
+            {"start": local_iso(c.start, zone), "end": local_iso(c.end, zone), "reason": c.reason} for c in closures
+        ],
+    }
+
+
 HOURS_RESPONSE = inline_serializer(
     name="Hours",
     fields={
@@ -152,19 +172,4 @@ HOURS_RESPONSE = inline_serializer(
 )
 class HoursView(BusinessView):
     def get(self, request, business_id):
-        business = business_or_404(business_id)
-        weekly: dict[str, list] = {day.name.lower(): [] for day in Weekday}
-        for hours in business.opening_hours.order_by("weekday", "start"):
-            weekly[Weekday(hours.weekday).name.lower()].append([f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"])
-        closures = business.time_off.filter(staff__isnull=True, end__gt=timezone.now()).order_by("start")
-        zone = business.zone
-        return Response(
-            {
-                "timezone": business.timezone,
-                "weekly": weekly,
-                "closures": [
-                    {"start": local_iso(c.start, zone), "end": local_iso(c.end, zone), "reason": c.reason}
-                    for c in closures
-                ],
-            }
-        )
+        return Response(hours_body(business_or_404(business_id)))

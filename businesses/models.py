@@ -57,6 +57,18 @@ def normalized_kinds(kinds: list[str]) -> list[str]:
 
 
 class Business(models.Model):
+    # The booking policy, as the admin groups it and the management API's settings carry it.
+    POLICY_FIELDS = (
+        "slot_interval_minutes",
+        "slot_offering",
+        "min_notice_minutes",
+        "max_advance_days",
+        "cancellation_window_hours",
+        "max_upcoming_per_customer",
+        "auto_complete_after_hours",
+    )
+    NOTIFICATION_FIELDS = ("reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit")
+
     class SlotOffering(models.TextChoices):
         ALL = "all", "Every free start"
         COMPACT = "compact", "Compact: no short gaps left between bookings"

@@ -319,6 +319,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # knox's default, named for models that point at it (integrations.ApiToken)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chairtime API",
     "DESCRIPTION": "Book salon appointments: services, availability, bookings and customer sign-in.",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booking.api.urls import urlpatterns as booking_urls
@@ -17,6 +18,13 @@ from widget.urls import urlpatterns as widget_urls
 handler500 = "config.api.server_error"
 
 urlpatterns = [
+    # Choosing a password from an invitation (businesses.services.member_invite); the admin's templates.
+    path(
+        "admin/password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path("admin/password/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     route("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     route("api/docs", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -9,8 +9,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from businesses.admin_scoping import OWNER, BusinessScopedAdmin
-from integrations.models import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from integrations.services import delivery_resend, endpoint_delete, endpoint_save, validate_webhook_url
+from integrations.models import ApiToken, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.services import (
+    api_token_create,
+    api_token_revoke,
+    delivery_resend,
+    endpoint_delete,
+    endpoint_save,
+    validate_webhook_url,
+)
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -121,3 +128,57 @@ class WebhookDeliveryAdmin(BusinessScopedAdmin):
             delivery_resend(delivery)
             count += 1
         self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(BusinessScopedAdmin):
+    """Owners make, name and revoke API tokens for their salon; a token is shown once."""
+
+    viewing_roles = OWNER
+    fields = ["business", "name"]
+    list_display = ["name", "business", "owner", "key_start", "created_at"]
+    list_select_related = ["business", "token__user"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["business", "name"] if obj is not None else []
+
+    @admin.display(description="made by")
+    def owner(self, named: ApiToken) -> str:
+        return named.token.user.email
+
+    @admin.display(description="starts with")
+    def key_start(self, named: ApiToken) -> str:
+        return f"{named.token.token_key}…"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        key = api_token_create(named=obj, user=request.user)
+        self.message_user(
+            request,
+            format_html(
+                "The API token, shown only now; send it as <code>Authorization: Token …</code>: <code>{}</code>", key
+            ),
+            messages.WARNING,
+        )
+
+    def delete_model(self, request, obj):
+        api_token_revoke(obj)
+
+    def delete_queryset(self, request, queryset):
+        for named in queryset:
+            api_token_revoke(named)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "revoke" says what it does
+        return actions
+
+    @admin.action(description="Revoke the selected tokens (they stop working at once)", permissions=["delete"])
+    def revoke(self, request, queryset):
+        count = 0
+        for named in queryset:
+            api_token_revoke(named)
+            count += 1
+        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)

@@ -5,6 +5,7 @@ import base64
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
@@ -134,3 +135,20 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.staff or self.business}"
+
+
+class ApiToken(models.Model):
+    """A name for an API token an owner made in the admin, and the salon it is for. The token
+    (knox: only its hash is kept) acts as the owner who made it; revoking deletes it."""
+
+    token = models.OneToOneField(settings.KNOX_TOKEN_MODEL, on_delete=models.CASCADE, related_name="named")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text='What it is for, e.g. "Booking app" or "CRM sync".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return self.name

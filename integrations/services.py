@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from knox.models import AuthToken
 
 from businesses.models import Business
 from config.celery import app, enqueue_on_commit
+from customers.models import User
 from integrations import outbound
 from integrations.events import DELIVER_WEBHOOKS
-from integrations.models import Event, WebhookDelivery, WebhookEndpoint
+from integrations.models import ApiToken, Event, WebhookDelivery, WebhookEndpoint
 
 
 def validate_webhook_url(url: str) -> None:
@@ -70,3 +72,17 @@ def delivery_resend(delivery: WebhookDelivery) -> None:
         status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now()
     )
     enqueue_on_commit(app.tasks[DELIVER_WEBHOOKS], str(delivery.endpoint_id), delivery.ordering_key)
+
+
+def api_token_create(*, named: ApiToken, user: User) -> str:
+    """A new API token acting as `user` (an owner of named.business), under named.name; returns
+    the key, which is not kept (only its hash is)."""
+    with transaction.atomic():
+        token, key = AuthToken.objects.create(user=user)
+        named.token = token
+        named.save()
+    return key
+
+
+def api_token_revoke(named: ApiToken) -> None:
+    named.token.delete()  # the name goes with it

@@ -167,12 +167,14 @@ def test_time_off_far_outside_the_calendar_is_a_form_error(client, alice, salon,
 
 
 def membership_rows(salon, own_column: set) -> dict:
-    """The Business form's membership rows as an owner posts them (user and role are read-only)."""
+    """The Business form's membership rows as an owner posts them (the user is read-only; the
+    roles as they are)."""
     memberships = list(salon.memberships.order_by("pk"))
     rows = {"memberships-TOTAL_FORMS": str(len(memberships)), "memberships-INITIAL_FORMS": str(len(memberships))}
     for n, membership in enumerate(memberships):
         rows[f"memberships-{n}-id"] = str(membership.pk)
         rows[f"memberships-{n}-business"] = str(salon.pk)
+        rows[f"memberships-{n}-role"] = membership.role
         if membership.user in own_column:
             rows[f"memberships-{n}-own_column_only"] = "on"
     return rows
@@ -184,7 +186,7 @@ def test_an_owner_limits_a_stylist_to_their_own_column(client, alice, bob, salon
     response = client.post(url, {**business_form(salon), **membership_rows(salon, {bob})})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert salon.memberships.get(user=bob).own_column_only
-    assert salon.memberships.get(user=alice).role == "owner"  # role and user stay as they were
+    assert salon.memberships.get(user=alice).role == "owner"
 
 
 def test_a_stylist_cannot_lift_their_own_column_limit(client, alice, bob, salon):

@@ -1,0 +1,168 @@
+"""Writes to a salon's catalogue and schedule: services, staff, resources, hours, policy.
+
+The management API calls these; the admin's forms run the same model validation
+(`full_clean`) and the same weekly-hours rule (`weekly_hours_check`). Availability answers
+need no invalidation here: the database bumps the salon's version on every such change
+(booking/0007).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import time
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from businesses.models import (
+    Business,
+    BusinessMembership,
+    OpeningHours,
+    Resource,
+    Service,
+    StaffMember,
+    Weekday,
+    WorkingHours,
+)
+from config.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from customers.models import User
+
+Interval = tuple[int, time, time]  # weekday, start, end (local wall clock)
+
+
+def invalid(error: ValidationError) -> InvalidInput:
+    fields = {name: [str(message) for message in messages] for name, messages in error.message_dict.items()}
+    first = next(iter(fields.values()))[0] if fields else "Check the highlighted fields."
+    return InvalidInput(first, fields=fields)
+
+
+def validated_save(instance: models.Model) -> None:
+    """Validate like the admin's form does (field validators, `clean`, constraints), then save."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise invalid(error) from None
+    instance.save()
+
+
+def weekly_hours_check(intervals: Iterable[Interval]) -> list[Interval]:
+    """Each interval ends after it starts, and no two on one day overlap (a lunch break is two
+    intervals with a gap). Returns them sorted; errors name the day ("monday")."""
+    ordered = sorted(intervals)
+    for weekday, start, end in ordered:
+        if end <= start:
+            day = Weekday(weekday)
+            message = f"{day.label}: {start:%H:%M}–{end:%H:%M} must end after it starts."
+            raise InvalidInput(message, fields={day.name.lower(): [message]})
+    for (day_a, start_a, end_a), (day_b, start_b, end_b) in pairwise(ordered):
+        if day_a == day_b and start_b < end_a:
+            day = Weekday(day_a)
+            message = f"{day.label}: {start_a:%H:%M}–{end_a:%H:%M} and {start_b:%H:%M}–{end_b:%H:%M} overlap."
+            raise InvalidInput(message, fields={day.name.lower(): [message]})
+    return ordered
+
+
+def business_hours_replace(business: Business, intervals: Sequence[Interval]) -> None:
+    """The salon's weekly opening hours become `intervals` (a day without any is closed)."""
+    ordered = weekly_hours_check(intervals)
+    with transaction.atomic():
+        business.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(business=business, weekday=day, start=start, end=end) for day, start, end in ordered
+        )
+
+
+def staff_hours_replace(member: StaffMember, intervals: Sequence[Interval]) -> None:
+    ordered = weekly_hours_check(intervals)
+    with transaction.atomic():
+        member.working_hours.all().delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(staff=member, weekday=day, start=start, end=end) for day, start, end in ordered
+        )
+
+
+def service_save(service: Service, *, staff: Iterable[StaffMember] | None = None) -> Service:
+    with transaction.atomic():
+        validated_save(service)
+        if staff is not None:
+            service.staff.set(list(staff))
+    return service
+
+
+def staff_save(member: StaffMember, *, services: Iterable[Service] | None = None) -> StaffMember:
+    with transaction.atomic():
+        validated_save(member)
+        if services is not None:
+            member.services.set(list(services))
+    return member
+
+
+def retire(instance: Service | StaffMember | Resource) -> None:
+    """A service, staff member or resource leaves the salon's offer; its appointments (past and
+    booked) keep it. (Deleting would take their history with it.)"""
+    instance.is_active = False
+    instance.save(update_fields=["is_active"])
+
+
+def business_settings_save(business: Business, changes: dict) -> Business:
+    for name, value in changes.items():
+        setattr(business, name, value)
+    validated_save(business)
+    return business
+
+
+def member_invite(*, business: Business, email: str, role: str, by: "User") -> BusinessMembership:
+    """Add the person with `email` to the salon's team with `role`, making their staff account
+    if they have none, and e-mail them a link to the admin (with a link to choose a password
+    when they have none yet). An owner does this; no superuser needed."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(
+            "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
+        ) from None
+    if role not in BusinessMembership.Role.values:
+        raise InvalidInput("Choose owner or staff.", fields={"role": ["Choose owner or staff."]})
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().filter(email__iexact=email).first()
+        if user is None:
+            user = get_user_model().objects.create_user(email=email, password=None, is_staff=True)
+        elif not user.is_staff:
+            user.is_staff = True  # the admin's door; what they see there is their membership's
+            user.save(update_fields=["is_staff"])
+        if BusinessMembership.objects.filter(user=user, business=business).exists():
+            message = f"{email} is already on the team."
+            raise InvalidInput(message, fields={"email": [message]})
+        membership = BusinessMembership.objects.create(user=user, business=business, role=role)
+        transaction.on_commit(lambda: send_invitation(membership, by), robust=True)
+    return membership
+
+
+def send_invitation(membership: BusinessMembership, by: "User") -> None:
+    user = membership.user
+    choose_password = None
+    if not user.has_usable_password():
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+        choose_password = f"{settings.SITE_URL}{path}"
+    context = {
+        "membership": membership,
+        "business": membership.business,
+        "by": by,
+        "admin_url": f"{settings.SITE_URL}{reverse('admin:index')}",
+        "choose_password_url": choose_password,
+    }
+    subject = " ".join(render_to_string("email/team_invitation_subject.txt", context).split())
+    send_mail(subject, render_to_string("email/team_invitation_message.txt", context), None, [user.email])

@@ -18,7 +18,7 @@ from businesses.models import (
     WorkingHours,
 )
 from businesses.selectors import businesses_of_member
-from businesses.services import member_invite, weekly_hours_check
+from businesses.services import may_manage_team, member_invite, weekly_hours_check
 from config.errors import InvalidInput
 from config.inputs import OUT_OF_RANGE, within_input_range
 from integrations.feeds import feed_for, feed_regenerate, feed_url
@@ -151,7 +151,7 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
 
     def invite_view(self, request, object_id):
         business = self.get_object(request, object_id)
-        if not may_edit(request.user, business, OWNER):
+        if not may_manage_team(request.user, business):
             raise PermissionDenied
         form = InviteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -23,13 +23,19 @@ def business_or_404(business_id) -> Business:
     return business
 
 
+def token_allows(request, business: Business) -> bool:
+    """An API token an owner named for one salon in the admin works for that salon only."""
+    named = getattr(request.auth, "named", None)  # knox's token, when that is how they signed in
+    return named is None or named.business_id == business.pk
+
+
 def business_for_member(request, business_id, *, write: bool = False) -> Business:
     """The business if the caller works there, else a 404 (it is not theirs to see); `write`:
     owners only (a staff-role member gets a 403)."""
     business = business_or_404(business_id)
     owner = BusinessMembership.Role.OWNER
     role = owner if request.user.is_superuser else member_role(request.user, business)
-    if role is None:
+    if role is None or not token_allows(request, business):
         raise Http404
     if write and role != owner:
         raise PermissionDenied("Only an owner of the business may change this.")

@@ -2,13 +2,14 @@
 schedule; staff-role members read everything and write time off only. Every write goes
 through businesses.services (the admin's validation) or booking.services (time off)."""
 
+import re
 from datetime import datetime, time, timedelta
 
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from booking.services import time_off_add
 from businesses import api
 from businesses.api import business_for_member, hours_body, weekly_body
 from businesses.models import Business, Resource, Service, StaffMember, Weekday
-from businesses.selectors import within_own_columns
+from businesses.selectors import may_take_time_off, within_own_columns
 from businesses.services import (
     business_hours_replace,
     business_settings_save,
@@ -311,10 +312,10 @@ DAY_NAMES = {day.name.lower(): day.value for day in Weekday}
 
 class WeeklyInput(serializers.Serializer):
     """{"monday": [["09:00", "13:00"], ["14:00", "18:00"]], ...}; a day left out is closed.
-    Also accepted wrapped, as {"weekly": {...}} (the hours shape)."""
+    Also accepted inside the hours shape, {"weekly": {...}} (its other keys are not set here)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and set(data) == {"weekly"}:
+        if isinstance(data, dict) and "weekly" in data:  # the hours shape, as GET answers it
             data = data["weekly"]
         if not isinstance(data, dict):
             raise ValidationError({"weekly": ['Give an object of weekdays, e.g. {"monday": [["09:00", "17:00"]]}.']})
@@ -424,17 +425,19 @@ class TimeOffView(ManagedView):
 
     @extend_schema(
         operation_id="business_time_off_create",
-        summary="Add time off (staff_id) or a closure (staff_id null) (members); bookings in it stay",
+        summary="Add time off (staff: their own) or a closure (staff_id null; owners); bookings in it stay",
         request=TimeOffInput,
-        responses={201: TimeOffOutput, **errors(400, 401, 404, 415)},
+        responses={201: TimeOffOutput, **errors(400, 401, 403, 404, 415)},
         tags=["management"],
     )
     def post(self, request, business_id):
-        business = business_for_member(request, business_id)  # staff-role members too
+        business = business_for_member(request, business_id)  # staff-role members too, for themselves
         data = TimeOffInput(data=request.data)
         data.is_valid(raise_exception=True)
         staff_id = data.validated_data["staff_id"]
         staff = ids_of(StaffMember, business, [staff_id], "staff_id")[0] if staff_id else None
+        if not may_take_time_off(request.user, business, staff):
+            raise PermissionDenied("Staff add time off for themselves; owners for anyone, and closures.")
         away, _ = time_off_add(
             business=business,
             staff=staff,
@@ -449,15 +452,18 @@ class TimeOffView(ManagedView):
 class TimeOffDetailView(ManagedView):
     @extend_schema(
         operation_id="business_time_off_destroy",
-        summary="Remove time off or a closure (members)",
-        responses={204: None, **errors(401, 404)},
+        summary="Remove time off (staff: their own) or a closure (owners)",
+        responses={204: None, **errors(401, 403, 404)},
         tags=["management"],
     )
     def delete(self, request, business_id, time_off_id):
         business = business_for_member(request, business_id)
-        found = business.time_off.filter(pk=time_off_id).first() if str(time_off_id).isdigit() else None
+        digits = re.fullmatch(r"[0-9]{1,18}", str(time_off_id))
+        found = business.time_off.select_related("staff").filter(pk=int(time_off_id)).first() if digits else None
         if found is None:
             raise Http404
+        if not may_take_time_off(request.user, business, found.staff):
+            raise PermissionDenied("Staff remove their own time off; owners anyone's, and closures.")
         found.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 

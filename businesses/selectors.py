@@ -40,6 +40,14 @@ def member_role(user: Person, business: Business) -> str | None:
     return BusinessMembership.Role.STAFF if roles else None
 
 
+def may_take_time_off(user: Person, business: Business, staff: StaffMember | None) -> bool:
+    """Owners add and remove anyone's time off and the salon's closures (staff None); a
+    staff-role member only their own time off."""
+    if user.is_superuser or member_role(user, business) == BusinessMembership.Role.OWNER:
+        return True
+    return staff is not None and staff.user_id == user.pk and staff.business_id == business.pk
+
+
 def has_staff_access(user: Person | None) -> bool:
     """Can `user` act for a salon (the admin, a member's API powers)? Such accounts sign in
     with their password only, never with a customer's one-time code."""

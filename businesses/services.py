@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -33,6 +33,7 @@ from businesses.models import (
     Weekday,
     WorkingHours,
 )
+from businesses.selectors import member_role
 from config.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -116,10 +117,20 @@ def retire(instance: Service | StaffMember | Resource) -> None:
 
 
 def business_settings_save(business: Business, changes: dict) -> Business:
+    """Only the fields changed are written (a full save would write back what others changed
+    meanwhile, e.g. the webhook events)."""
     for name, value in changes.items():
         setattr(business, name, value)
-    validated_save(business)
+    try:
+        business.full_clean()
+    except ValidationError as error:
+        raise invalid(error) from None
+    business.save(update_fields=list(changes))
     return business
+
+
+def may_manage_team(user: "User", business: Business) -> bool:
+    return user.is_superuser or member_role(user, business) == BusinessMembership.Role.OWNER
 
 
 def member_invite(*, business: Business, email: str, role: str, by: "User") -> BusinessMembership:
@@ -135,10 +146,17 @@ def member_invite(*, business: Business, email: str, role: str, by: "User") -> B
         ) from None
     if role not in BusinessMembership.Role.values:
         raise InvalidInput("Choose owner or staff.", fields={"role": ["Choose owner or staff."]})
+    if not may_manage_team(by, business):
+        raise PermissionDenied("Only an owner of the salon invites to its team.")
     with transaction.atomic():
-        user = get_user_model().objects.select_for_update().filter(email__iexact=email).first()
+        users = get_user_model().objects
+        user = users.select_for_update().filter(email__iexact=email).first()
         if user is None:
-            user = get_user_model().objects.create_user(email=email, password=None, is_staff=True)
+            try:
+                with transaction.atomic():
+                    user = users.create_user(email=email, password=None, is_staff=True)
+            except IntegrityError:  # invited at the same moment by someone else
+                user = users.select_for_update().get(email__iexact=email)
         elif not user.is_staff:
             user.is_staff = True  # the admin's door; what they see there is their membership's
             user.save(update_fields=["is_staff"])

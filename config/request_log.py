@@ -29,10 +29,16 @@ def request_id_from(request: HttpRequest) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `request_id` (empty outside a request) to every record."""
+    """Adds `request_id` (empty outside a request) to every record, and keeps secret path
+    segments out of it (Django's own "Not Found: <path>" lines and their request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
+        if isinstance(record.args, tuple):
+            record.args = tuple(logged_path(arg) if isinstance(arg, str) else arg for arg in record.args)
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest) and SECRET_PATH.match(request.path):
+            record.request = f"{request.method} {logged_path(request.path)}"
         return True
 
 

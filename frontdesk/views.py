@@ -38,7 +38,7 @@ from businesses.selectors import (
     active_resources,
     business_by_id,
     businesses_in_admin,
-    member_role,
+    may_take_time_off,
     only_business,
     own_column_only,
     sees_column,
@@ -506,10 +506,8 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
 def time_off_view(request: HttpRequest) -> HttpResponse:
     """Time off for a staff member, or (owners) a closure of the whole salon."""
     business = required_business(request)
-    staff = columns_of(request, business)
-    closures = request.user.is_superuser or member_role(request.user, business) == "owner"
-    if not closures:  # a stylist books time off for themselves only
-        staff = [m for m in staff if m.user_id == request.user.pk]
+    closures = may_take_time_off(request.user, business, None)
+    staff = [m for m in columns_of(request, business) if may_take_time_off(request.user, business, m)]
     if request.method == "POST":
         form = TimeOffForm(request.POST, business=business, staff=staff, closures=closures)
         if form.is_valid():

@@ -143,6 +143,10 @@ class ApiTokenAdmin(BusinessScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["business", "name"] if obj is not None else []
 
+    def has_add_permission(self, request):
+        # A token acts as whoever makes it: an owner's, never a superuser's (create_api_token).
+        return not request.user.is_superuser and super().has_add_permission(request)
+
     @admin.display(description="made by")
     def owner(self, named: ApiToken) -> str:
         return named.token.user.email

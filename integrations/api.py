@@ -1,4 +1,5 @@
-"""Webhook endpoints of a business (DESIGN §11): owners manage them; staff may look."""
+"""Webhook endpoints of a business (DESIGN §11): owners only (their URLs often carry a
+credential of the receiver's), as in the admin."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -52,12 +53,12 @@ class WebhookView(APIView):
 class WebhooksView(WebhookView):
     @extend_schema(
         operation_id="business_webhooks_list",
-        summary="Webhook endpoints of a business (members)",
-        responses={200: WebhookOutput(many=True), **errors(401, 404)},
+        summary="Webhook endpoints of a business (owners)",
+        responses={200: WebhookOutput(many=True), **errors(401, 403, 404)},
         tags=["webhooks"],
     )
     def get(self, request, business_id):
-        business = business_for_member(request, business_id)
+        business = business_for_member(request, business_id, write=True)
         return Response(WebhookOutput(business.webhook_endpoints.all(), many=True).data)
 
     @extend_schema(
@@ -78,12 +79,12 @@ class WebhooksView(WebhookView):
 class WebhookDetailView(WebhookView):
     @extend_schema(
         operation_id="business_webhooks_retrieve",
-        summary="One webhook endpoint (members)",
-        responses={200: WebhookOutput, **errors(401, 404)},
+        summary="One webhook endpoint (owners)",
+        responses={200: WebhookOutput, **errors(401, 403, 404)},
         tags=["webhooks"],
     )
     def get(self, request, business_id, webhook_id):
-        endpoint = endpoint_of(business_for_member(request, business_id), webhook_id)
+        endpoint = endpoint_of(business_for_member(request, business_id, write=True), webhook_id)
         return Response(WebhookOutput(endpoint).data)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -159,12 +160,19 @@ def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
 def due_queues(now: datetime) -> list[tuple[str, str]]:
     """(endpoint, key) of queues whose head is due and whose task is late (the broker was down,
     or a worker was lost): beat's sweeper queues them again."""
+    earlier = WebhookDelivery.objects.filter(
+        endpoint=OuterRef("endpoint"),
+        ordering_key=OuterRef("ordering_key"),
+        status=Status.PENDING,
+        id__lt=OuterRef("id"),
+    )
     found = (
         WebhookDelivery.objects.filter(
             status=Status.PENDING,
             endpoint__is_active=True,
             next_attempt_at__lte=now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS),
         )
+        .filter(~Exists(earlier))  # heads only: the events behind a waiting one wait with it
         .values_list("endpoint_id", "ordering_key")
         .distinct()
         .order_by()

@@ -63,13 +63,17 @@ def scope(feed: CalendarFeed, now: datetime):
 def feed_version(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
     """(ETag, Last-Modified). Any booking, change or cancellation in the feed's scope changes
     the count or the sum of the appointments' `sequence` (bumped by each); renamed services,
-    staff or salon bump the salon's availability version; the window moves each day."""
+    staff or salon bump the salon's availability version; the window moves each day.
+    Last-Modified is when the ETag last changed (recorded on the feed)."""
     seen = scope(feed, now).aggregate(count=Count("id"), versions=Sum("sequence"), changed=Max("updated_at"))
     business = feed.business
     today = timezone.localdate(now, business.zone)
     parts = [feed.token, today, seen["count"], seen["versions"], seen["changed"], business.availability_version]
     etag = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-    return etag, max(filter(None, [seen["changed"], feed.created_at]))
+    if etag != feed.version:  # it changed since it was last served (whatever changed it)
+        feed.version, feed.changed_at = etag, now
+        CalendarFeed.objects.filter(pk=feed.pk).update(version=etag, changed_at=now)
+    return etag, feed.changed_at or now
 
 
 def feed_ics(feed: CalendarFeed, now: datetime) -> bytes:

@@ -108,10 +108,6 @@ class WebhookAttempt(models.Model):
     def __str__(self) -> str:
         return f"{self.status_code or self.error} at {self.started_at:%Y-%m-%d %H:%M:%S}"
 
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
@@ -127,6 +123,9 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last version served (its ETag) and when it changed: the feed's Last-Modified.
+    version = models.CharField(max_length=32, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

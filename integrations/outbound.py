@@ -17,7 +17,9 @@ from django.conf import settings
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_RESPONSE_BYTES = 64 * 1024  # read at most this much of an answer, then hang up
+LONGEST_ANSWER_SECONDS = 20  # reading it, however slowly it comes
 EXCERPT_CHARS = 1000  # kept of it on the attempt, for the admin
+ERROR_CHARS = 300
 
 
 class Refused(Exception):
@@ -31,6 +33,9 @@ class Answer:
     excerpt: str = ""
     error: str = ""
 
+    def __post_init__(self):
+        object.__setattr__(self, "error", self.error[:ERROR_CHARS])  # as WebhookAttempt keeps it
+
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
@@ -41,12 +46,25 @@ def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
+# IPv6 prefixes that carry an IPv4 address inside (a translator or tunnel takes the packet to
+# it): NAT64 (well-known and local-use), 6to4, Teredo, IPv4-compatible, IPv4-translated (SIIT).
+IPV4_CARRIERS = [
+    ipaddress.ip_network(prefix)
+    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0:0/96")
+]
+GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+
+
 def is_public(address: str) -> bool:
     """Not loopback, link-local (169.254.169.254, the cloud metadata address, is one),
-    private (RFC 1918, unique local), shared, reserved, multicast or unspecified."""
+    private (RFC 1918, unique local), shared, reserved, multicast or unspecified; an IPv6
+    address must be global unicast and not one of the forms that carry an IPv4 address."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip not in GLOBAL_UNICAST or any(ip in carrier for carrier in IPV4_CARRIERS):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -68,15 +86,15 @@ def destination(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
     if settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
         return url, {}, {}
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
+    try:  # the name as DNS and the Host header carry it (café.example: xn--caf-dma.example)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = resolve(host, port)
     except (OSError, UnicodeError, ValueError) as error:
-        raise Refused(f"{host} could not be resolved ({error}).") from None
+        raise Refused(f"The host could not be resolved ({error}).") from None
     blocked = [address for address in addresses if not is_public(address)]
     if blocked or not addresses:
-        raise Refused(f"{host} resolves to a private, loopback or link-local address; that is not allowed.")
+        raise Refused("The host resolves to a private, loopback or link-local address; that is not allowed.")
     address = addresses[0]
     netloc = f"[{address}]" if ":" in address else address
     if parts.port:
@@ -109,6 +127,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
                     read += chunk
                     if len(read) >= MAX_RESPONSE_BYTES:
                         break
+                    if time.monotonic() - started > LONGEST_ANSWER_SECONDS:  # a receiver dripping bytes
+                        raise httpx.ReadTimeout("the answer took too long", request=request)
             finally:
                 response.close()
     except Refused as refused:
@@ -116,6 +136,6 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     except httpx.TimeoutException:
         return Answer(None, took(), error=f"No answer within {TIMEOUT.read:.0f} s.")
     except httpx.HTTPError as error:
-        return Answer(None, took(), error=f"Network error: {type(error).__name__}: {error}"[:300])
+        return Answer(None, took(), error=f"Network error: {type(error).__name__}: {error}")
     excerpt = bytes(read[: EXCERPT_CHARS * 4]).decode("utf-8", errors="replace")[:EXCERPT_CHARS]
     return Answer(response.status_code, took(), excerpt=excerpt)

@@ -34,7 +34,9 @@ def validate_events(events: Iterable[str]) -> list[str]:
 
 
 def business_events_sync(business_id: uuid.UUID) -> None:
-    """Business.webhook_events: what the salon's active endpoints want (see events.wanted)."""
+    """Business.webhook_events: what the salon's active endpoints want (see events.wanted).
+    Under the business row's lock, so that two endpoint changes at once cannot lose one."""
+    Business.objects.select_for_update().filter(pk=business_id).values_list("pk").first()
     wanted: set[str] = set()
     for events in WebhookEndpoint.objects.filter(business_id=business_id, is_active=True).values_list(
         "events", flat=True

@@ -10,7 +10,7 @@ import pytest
 from booking.models import Appointment
 from businesses.models import Business, OpeningHours, Service, StaffMember, TimeOff
 from tests.api_helpers import client_for, error_code
-from tests.factories import BusinessFactory, CustomerFactory, MembershipFactory, make_appointment
+from tests.factories import BusinessFactory, CustomerFactory, MembershipFactory, StaffMemberFactory, make_appointment
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +166,8 @@ def test_another_owner_gets_404_everywhere(charlie, salon, staff, services):
     assert Service.objects.get(pk=services[0].pk).name == "Cut"
 
 
-def test_staff_read_everything_and_write_only_time_off(bob, salon, staff, services):
+def test_staff_read_everything_and_write_only_their_own_time_off(bob, salon, staff, services):
+    mine = StaffMemberFactory(business=salon, name="Bob", user=bob)
     client = client_for(bob)
     url = base(salon)
     for path in (f"{url}/staff/{staff[0].pk}/hours", f"{url}/time-off", f"{url}/settings", f"{url}/appointments"):
@@ -179,10 +180,17 @@ def test_staff_read_everything_and_write_only_time_off(bob, salon, staff, servic
         client.post(f"{url}/resources", {"name": "Basin 1", "kind": "basin"}, format="json"),
     ):
         assert response.status_code == 403 and error_code(response) == "permission_denied"
+    for someone_else in (str(staff[0].pk), None):  # a colleague's, or closing the salon
+        body = {"staff_id": someone_else, "start": "2030-03-05T09:00:00Z", "end": "2030-03-05T12:00:00Z"}
+        refused = client.post(f"{url}/time-off", body, format="json")
+        assert refused.status_code == 403 and error_code(refused) == "permission_denied"
+    owners = TimeOff.objects.create(business=salon, staff=staff[0], start=NOW, end=NOW + timedelta(hours=1))
+    assert client.delete(f"{url}/time-off/{owners.pk}").status_code == 403
+    owners.delete()
     away = client.post(
         f"{url}/time-off",
         {
-            "staff_id": str(staff[0].pk),
+            "staff_id": str(mine.pk),
             "start": "2030-03-05T09:00:00Z",
             "end": "2030-03-05T12:00:00Z",
             "reason": "Dentist",
@@ -192,7 +200,7 @@ def test_staff_read_everything_and_write_only_time_off(bob, salon, staff, servic
     assert away.status_code == 201
     assert away.json() == {
         "id": away.json()["id"],
-        "staff_id": str(staff[0].pk),
+        "staff_id": str(mine.pk),
         "start": "2030-03-05T09:00:00+00:00",
         "end": "2030-03-05T12:00:00+00:00",
         "reason": "Dentist",
@@ -323,3 +331,27 @@ def test_the_admin_refuses_overlapping_opening_hours(client, alice, salon):
     assert response.status_code == 200
     assert "Monday: 09:00–13:00 and 12:00–18:00 overlap." in response.content.decode()
     assert not OpeningHours.objects.filter(business=salon).exists()
+
+
+def test_malformed_ids_and_cursors_are_client_errors(alice, salon):
+    client = client_for(alice)
+    assert client.delete(f"{base(salon)}/time-off/%C2%B2").status_code == 404  # "²" is a digit to Python
+    assert client.delete(f"{base(salon)}/time-off/99999999999999999999999").status_code == 404
+    forged = client.get(f"{base(salon)}/appointments", {"cursor": "cD1nYXJiYWdl"})  # p=garbage
+    assert forged.status_code in (400, 404) and error_code(forged) in ("validation_error", "not_found")
+
+
+def test_a_token_named_for_one_salon_works_only_there(alice, salon, other_salon):
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
+
+    from integrations.models import ApiToken
+
+    MembershipFactory(business=other_salon, user=alice, role="owner")  # Alice owns both
+    token, key = AuthToken.objects.create(user=alice)
+    ApiToken.objects.create(token=token, business=salon, name="Alpha only")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(f"{base(salon)}/settings").status_code == 200
+    assert client.get(f"{base(other_salon)}/settings").status_code == 404
+    assert client_for(alice).get(f"{base(other_salon)}/settings").status_code == 200  # an unnamed one: both

@@ -158,3 +158,18 @@ def test_an_owner_replaces_feed_links_from_the_admin(client, alice, salon, staff
     assert "1 calendar feed link(s) replaced." in response.content.decode()
     assert feed_for(salon, staff[0]).token != old
     assert feed_for(other_salon, StaffMember.objects.get(business=other_salon)).token == theirs
+
+
+def test_djangos_own_log_lines_about_a_feed_url_leave_the_token_out(rf):
+    """As django.request logs a 404 or 405 (django.utils.log.log_response): the filter on our
+    log handler takes the token out of the message and of the request attached."""
+    import logging
+
+    from config.request_log import RequestIdFilter
+
+    path = "/calendar/staff/SeCrEt_token-123.ics"
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "%s: %s", ("Not Found", path), None)
+    record.request = rf.post(path)
+    assert RequestIdFilter().filter(record)
+    assert "SeCrEt" not in record.getMessage() and "SeCrEt" not in str(record.request)
+    assert record.getMessage() == "Not Found: /calendar/staff/….ics"

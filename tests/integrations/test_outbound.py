@@ -53,6 +53,15 @@ def no_network(monkeypatch):
         ("https://cgnat.example/", {"cgnat.example": ["100.64.0.1"]}),
         ("https://zero.example/", {"zero.example": ["0.0.0.0"]}),
         ("https://localhost/", {"localhost": ["127.0.0.1", "::1"]}),
+        # IPv6 forms that carry an IPv4 address to a translator or tunnel: NAT64, 6to4,
+        # Teredo, IPv4-compatible, IPv4-translated; and the old site-local range.
+        ("https://nat64.example/", {"nat64.example": ["64:ff9b::a00:5"]}),
+        ("https://nat64local.example/", {"nat64local.example": ["64:ff9b:1::a00:5"]}),
+        ("https://sixtofour.example/", {"sixtofour.example": ["2002:a00:5::1"]}),
+        ("https://teredo.example/", {"teredo.example": ["2001:0:4136:e378:8000:63bf:3fff:fdd2"]}),
+        ("https://compat.example/", {"compat.example": ["::10.0.0.5"]}),
+        ("https://siit.example/", {"siit.example": ["::ffff:0:a00:5"]}),
+        ("https://sitelocal.example/", {"sitelocal.example": ["fec0::1"]}),
     ],
 )
 def test_private_destinations_are_refused_after_resolution(production, resolver, no_network, url, dns):
@@ -81,7 +90,7 @@ def test_a_public_destination_is_connected_by_the_address_checked(production, re
 
 def test_an_unknown_host_is_refused(production, resolver, no_network):
     answer = outbound.post("https://nowhere.invalid/", b"{}", {})
-    assert answer.error.startswith("Refused: nowhere.invalid could not be resolved")
+    assert answer.error.startswith("Refused: The host could not be resolved")
 
 
 @pytest.mark.django_db
@@ -128,3 +137,21 @@ def test_in_tests_a_made_up_destination_is_never_reached(settings):
     answer = outbound.post("http://hooks.example/in", b"{}", {})
     assert answer.status_code is None
     assert "only to loopback" in answer.error
+
+
+def test_a_public_ipv6_address_is_allowed(production, resolver):
+    resolver["v6.example"] = ["2606:2800:220:1:248:1893:25c8:1946"]
+    target, headers, _ = outbound.destination("https://v6.example/in")
+    assert target == "https://[2606:2800:220:1:248:1893:25c8:1946]/in" and headers == {"Host": "v6.example"}
+
+
+def test_an_international_name_is_sent_as_dns_knows_it(production, resolver):
+    resolver["xn--caf-dma.example"] = ["93.184.215.14"]
+    _, headers, extensions = outbound.destination("https://café.example/in")
+    assert headers == {"Host": "xn--caf-dma.example"} and extensions == {"sni_hostname": "xn--caf-dma.example"}
+
+
+def test_errors_are_kept_short_enough_to_record(production, resolver, no_network):
+    long_host = ".".join(["a" * 60] * 4) + ".example"
+    answer = outbound.post(f"https://{long_host}/", b"{}", {})
+    assert answer.error.startswith("Refused:") and len(answer.error) <= 300

@@ -124,6 +124,8 @@ def test_a_500_is_retried_later_and_holds_back_the_events_behind_it(clock, alice
     assert deliver_in_order(str(created.endpoint_id), created.ordering_key) == ("waiting", None)
     clock.move_to(NOW + timedelta(seconds=29))
     assert sweep_webhooks() == 0  # not due yet (and its own retry task is not late)
+    clock.move_to(NOW + timedelta(seconds=61))
+    assert sweep_webhooks() == 0  # the cancellation is late, but it waits behind its queue's head
     clock.move_to(NOW + timedelta(minutes=2))
     assert sweep_webhooks() == 1  # in process the task runs here
     types = [verified(endpoint["secret"], request)["type"] for request in receiver.requests]

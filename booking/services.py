@@ -44,7 +44,7 @@ from businesses.selectors import is_business_member, performs, staff_performing
 from config.request_log import note_business
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.services import customer_for_user, normalize_phone, relationship_ensure
-from integrations.events import appointment_changed
+from integrations.events import appointment_changed, customer_forget
 
 logger = logging.getLogger(__name__)
 
@@ -730,7 +730,8 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
 
     Upcoming bookings are cancelled; past appointments stay (with visits, prices and
     totals) but point at an anonymous account; staff notes, client notes, allergy and
-    patch-test records and the contact details staff entered about the person are cleared.
+    patch-test records and the contact details staff entered about the person are cleared,
+    and the webhook outbox forgets them too.
     """
     now = now or timezone.now()
     system = Actor.system("account deleted")
@@ -738,6 +739,7 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
         appointment_cancel(appointment=appointment, by=system, reason="The customer deleted their account.", now=now)
     with transaction.atomic():
         Appointment.objects.filter(customer=customer).update(notes="")
+        customer_forget(customer.pk, list(Appointment.objects.filter(customer=customer).values_list("pk", flat=True)))
         relationships = CustomerBusinessRelationship.objects.filter(customer=customer)
         ClientNote.objects.filter(relationship__in=relationships).delete()
         relationships.update(

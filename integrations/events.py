@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from config.api_fields import local_iso
@@ -99,3 +100,15 @@ def customer_created(customer: Any, business: Any) -> None:
     from customers.api import CustomerOutput
 
     record(business, Event.CUSTOMER_CREATED, key=str(customer.pk), data=dict(CustomerOutput(customer).data))
+
+
+def customer_forget(customer_id: object, appointment_ids: list) -> None:
+    """A customer erased their account: the outbox keeps no personal data of theirs. Their
+    customer.created events (name, e-mail, phone) go; their appointments' events keep what
+    the salon's systems need, without the booking notes."""
+    from integrations.models import WebhookDelivery
+
+    WebhookDelivery.objects.filter(event_type=Event.CUSTOMER_CREATED, ordering_key=str(customer_id)).delete()
+    WebhookDelivery.objects.filter(ordering_key__in=[str(pk) for pk in appointment_ids]).update(
+        payload=RawSQL("""jsonb_set(payload, '{data,notes}', '""')""", [])
+    )

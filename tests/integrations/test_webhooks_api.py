@@ -200,3 +200,28 @@ def test_visit_events_carry_the_visits_shape(alice, salon, staff, services, djan
     assert created.payload["data"] == {**visit}
     assert cancelled.payload["data"]["status"] == "cancelled"
     assert created.ordering_key == visit["visit_id"]
+
+
+def test_an_erased_customer_leaves_no_personal_data_in_the_outbox(alice, salon, staff, services):
+    from booking.services import customer_erase
+    from customers.models import CustomerAccount
+
+    create(alice, salon, events=["customer.created", "appointment.created", "appointment.cancelled"])
+    body = {
+        "business_id": str(salon.pk),
+        "service_id": str(services[0].pk),
+        "staff_id": str(staff[0].pk),
+        "start": "2030-03-04T10:00:00+00:00",
+        "notes": "Allergic to latex",
+        "customer": {"email": "erin@example.com", "first_name": "Erin", "phone": "+447911123456"},
+    }
+    assert client_for(alice).post("/api/appointments/create", body, format="json").status_code == 201
+    assert WebhookDelivery.objects.filter(event_type="customer.created").exists()
+    customer_erase(
+        customer=CustomerAccount.objects.get(email="erin@example.com"), now=datetime(2030, 3, 1, tzinfo=UTC)
+    )
+    assert not WebhookDelivery.objects.filter(event_type="customer.created").exists()
+    kept = list(WebhookDelivery.objects.values_list("event_type", "payload"))
+    assert {event for event, _ in kept} == {"appointment.created", "appointment.cancelled"}
+    assert all(payload["data"]["notes"] == "" for _, payload in kept)
+    assert "erin" not in str(kept).lower() and "7911" not in str(kept)

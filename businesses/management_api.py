@@ -61,7 +61,8 @@ class ManagedView(APIView):
 
 def owned_or_404(queryset, pk):
     """`queryset` (already the business's) row `pk`, else a 404."""
-    found = queryset.filter(pk=parse_uuid(pk)).first() if parse_uuid(pk) else None
+    uuid = parse_uuid(pk)
+    found = queryset.filter(pk=uuid).first() if uuid else None
     if found is None:
         raise Http404
     return found

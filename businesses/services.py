@@ -48,13 +48,14 @@ def invalid(error: ValidationError) -> InvalidInput:
     return InvalidInput(first, fields=fields)
 
 
-def validated_save(instance: models.Model) -> None:
-    """Validate like the admin's form does (field validators, `clean`, constraints), then save."""
+def validated_save(instance: models.Model, *, update_fields: list[str] | None = None) -> None:
+    """Validate like the admin's form does (field validators, `clean`, constraints), then save
+    (only `update_fields`, when given)."""
     try:
         instance.full_clean()
     except ValidationError as error:
         raise invalid(error) from None
-    instance.save()
+    instance.save(update_fields=update_fields)
 
 
 def weekly_hours_check(intervals: Iterable[Interval]) -> list[Interval]:
@@ -121,11 +122,7 @@ def business_settings_save(business: Business, changes: dict) -> Business:
     meanwhile, e.g. the webhook events)."""
     for name, value in changes.items():
         setattr(business, name, value)
-    try:
-        business.full_clean()
-    except ValidationError as error:
-        raise invalid(error) from None
-    business.save(update_fields=list(changes))
+    validated_save(business, update_fields=list(changes))
     return business
 
 

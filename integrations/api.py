@@ -1,7 +1,6 @@
 """Webhook endpoints of a business (DESIGN §11): owners only (their URLs often carry a
 credential of the receiver's), as in the admin."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -9,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from businesses.api import business_for_member
+from businesses.management_api import owned_or_404
 from businesses.models import Business
-from config.api_fields import parse_uuid
 from config.api_schema import errors
 from integrations.models import Event, WebhookEndpoint
 from integrations.services import endpoint_delete, endpoint_save, validate_webhook_url
@@ -38,10 +37,7 @@ class WebhookInput(serializers.Serializer):
 
 
 def endpoint_of(business: Business, webhook_id) -> WebhookEndpoint:
-    pk = parse_uuid(webhook_id)
-    endpoint = business.webhook_endpoints.filter(pk=pk).first() if pk else None
-    if endpoint is None:
-        raise Http404
+    endpoint = owned_or_404(business.webhook_endpoints.all(), webhook_id)
     endpoint.business = business
     return endpoint
 

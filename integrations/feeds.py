@@ -20,6 +20,7 @@ from icalendar import Calendar, Event
 
 from booking.ics import PRODID, appointment_uid
 from booking.models import Appointment
+from booking.selectors import customer_window
 from businesses.models import Business, StaffMember
 from customers.models import CustomerBusinessRelationship
 from integrations.models import CalendarFeed, new_feed_token
@@ -78,7 +79,7 @@ def feed_version(feed: CalendarFeed, now: datetime) -> tuple[str, datetime]:
 
 def feed_ics(feed: CalendarFeed, now: datetime) -> bytes:
     business = feed.business
-    horizon = now + timedelta(days=business.max_advance_days + 1)
+    horizon = customer_window(business, now=now).not_after  # the end of the horizon's last day
     shown = list(
         scope(feed, now)
         .filter(status__in=SHOWN_STATUSES, start__lt=horizon)

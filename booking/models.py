@@ -230,6 +230,47 @@ class ResourceBooking(models.Model):
         return f"{self.resource} for {self.appointment_id}"
 
 
+class SlotHold(models.Model):
+    """A time kept for a customer while they sign in (DESIGN §12): one row per staff member
+    the held booking needs (a visit's items may need several), sharing the hold's token.
+
+    A hold counts only until `expires_at`: availability and the booking check under the lock
+    read unexpired holds (booking.selectors.Holds), so an expired one frees its time without
+    any cleanup. Among holds the exclusion constraint has the last word, like the
+    appointments'; expired rows in the way are deleted under the lock before a new hold.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # sha256 of the hold token the holder was given: the token itself is never stored.
+    token_hash = models.CharField(max_length=64, db_index=True)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="slot_holds")
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="slot_holds")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    staff_busy = DateTimeMultirangeField()
+    expires_at = models.DateTimeField()
+    customer = models.ForeignKey(
+        CustomerAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="slot_holds"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["business", "expires_at"], name="slothold_business_expiry")]
+        constraints = [
+            ExclusionConstraint(
+                name="slothold_no_overlap_per_staff",
+                expressions=[("staff", RangeOperators.EQUAL), ("staff_busy", RangeOperators.OVERLAPS)],
+                violation_error_message="This time is already held for someone.",
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="slothold_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold of {self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+
 class AppointmentHistory(models.Model):
     """Append-only record of every change to an appointment (a trigger refuses UPDATE)."""
 

@@ -1,12 +1,13 @@
 """Reads for booking, always scoped by business: the availability loader and friends."""
 
+import hashlib
 import uuid
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -61,6 +62,35 @@ def customer_window(business: Business, *, now: datetime) -> BookingWindow:
 MEMBER_WINDOW = BookingWindow(not_before=None, not_after=None)
 
 
+@dataclass(frozen=True)
+class Holds:
+    """Which slot holds (booking.holds) take time: those unexpired at `at`, but not the
+    asker's own (`own`: the sha256 of their hold token) and none at all where `ignored` (a
+    member overriding holds in the admin)."""
+
+    at: datetime
+    own: str = ""
+    ignored: bool = False
+
+
+# Where no hold counts: the answers kept in the availability cache, a member's override.
+NO_HOLDS = Holds(at=datetime.min.replace(tzinfo=UTC), ignored=True)
+
+
+def hold_token_hash(token: str) -> str:
+    """What a hold token is stored as (booking.models.SlotHold.token_hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def holds_now(own: str = "") -> Holds:
+    return Holds(at=timezone.now(), own=own)
+
+
+def holds_active(business: Business, holds: Holds) -> bool:
+    """Might a hold of `business` still count at `holds.at`? (None has outlived holds_until.)"""
+    return not holds.ignored and business.holds_until is not None and business.holds_until > holds.at
+
+
 def local_range(business: Business, first_day: date, days: int) -> tuple[datetime, datetime]:
     """From the start of `first_day` to the end of the last of `days` local dates."""
     zone = business.zone
@@ -86,9 +116,11 @@ def staff_times(
     first_day: date,
     days: int,
     excluded: Sequence = (),
+    holds: Holds | None = None,
 ) -> list[StaffTime]:
     """The engine's inputs for `staff` over `days` local dates, in one query (`STAFF_TIME_SQL`);
-    the appointments with ids in `excluded` (being moved) do not count."""
+    the appointments with ids in `excluded` (being moved) do not count, slot holds count as
+    `holds` says (None: none do; the cached, clock-free answers)."""
     zone = business.zone
     range_start, range_end = local_range(business, first_day, days)
     busy_from, busy_until = padded((range_start, range_end))
@@ -111,6 +143,8 @@ def staff_times(
                 "busy_until": busy_until,
                 "occupying": list(OCCUPYING_STATUSES),
                 "excluded": list(excluded),
+                "holds_at": holds.at if holds is not None and not holds.ignored else None,
+                "own_hold": holds.own if holds is not None else "",
             },
         )
         for kind, staff_id, weekday, start, end, lower, upper in cursor.fetchall():
@@ -146,7 +180,8 @@ def staff_times(
 # salon's opening hours and the staff's weekly hours (weekday, start, end); time off and
 # closures overlapping the range, and the busy pieces of occupying appointments overlapping
 # it padded by a day (epoch seconds; PostgreSQL unnests the pieces: parsing thousands of
-# ranges in Python costs more than the rest of the engine).
+# ranges in Python costs more than the rest of the engine), and so do unexpired slot holds
+# when `holds_at` is given.
 STAFF_TIME_SQL = """
     SELECT 'opening', NULL::uuid, weekday, start, "end", NULL::bigint, NULL::bigint
       FROM businesses_openinghours
@@ -168,6 +203,13 @@ STAFF_TIME_SQL = """
      WHERE a.staff_id = ANY(%(staff)s::uuid[]) AND a.status = ANY(%(occupying)s)
        AND a.staff_busy && tstzrange(%(busy_from)s, %(busy_until)s)
        AND a.id <> ALL(%(excluded)s::uuid[])
+    UNION ALL
+    SELECT 'busy', h.staff_id, NULL, NULL, NULL,
+           extract(epoch FROM lower(piece))::bigint, extract(epoch FROM upper(piece))::bigint
+      FROM booking_slothold h CROSS JOIN LATERAL unnest(h.staff_busy) AS piece
+     WHERE %(holds_at)s::timestamptz IS NOT NULL AND h.expires_at > %(holds_at)s::timestamptz
+       AND h.staff_id = ANY(%(staff)s::uuid[]) AND h.token_hash <> %(own_hold)s
+       AND h.staff_busy && tstzrange(%(busy_from)s, %(busy_until)s)
 """
 
 
@@ -278,14 +320,17 @@ def available_slots(
     slot_interval: timedelta | None = None,
     version: int | None = None,
     performing: list[StaffMember] | None = None,
+    holds: Holds | None = None,
 ) -> list[Slot]:
     """Free slots for a service over `days` local dates from `first_day` (two queries, three
     with resources),
     on the salon's grid (or on `slot_interval`'s: a walk-in starts at the next free minute).
 
     `version`: the business's `availability_version` as loaded in this request; given, the
-    clock-free part comes from the availability cache (booking/availability_cache.py).
-    `performing`: `staff_performing(business, service, staff)` where the caller has it."""
+    clock-free part comes from the availability cache (booking/availability_cache.py), unless
+    a slot hold may count (`holds_active`): then it is computed with them.
+    `performing`: `staff_performing(business, service, staff)` where the caller has it.
+    `holds`: which slot holds count (default: everyone's unexpired now)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise BookingInvalid(
             f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
@@ -294,13 +339,16 @@ def available_slots(
     shape = service_shape(service)
     interval = slot_interval or business.slot_interval
     excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
+    holds = holds or holds_now()
+    cacheable = version is not None and not excluded and not holds_active(business, holds)
+    counted = None if cacheable else holds  # a kept answer is clock-free: it counts no hold
 
     def free_starts() -> FreeStarts:
         members = staff_performing(business, service, staff) if performing is None else performing
         if not members:
             return []
         return staff_free_starts(
-            staff_times(business, members, first_day=first_day, days=days, excluded=excluded),
+            staff_times(business, members, first_day=first_day, days=days, excluded=excluded, holds=counted),
             service=shape,
             slot_interval=interval,
             resources=resource_times(
@@ -312,10 +360,10 @@ def available_slots(
         )
 
     def cached(kind: str, compute: Callable) -> Any:
-        if version is None or excluded:
+        if not cacheable:
             return compute()
         return cached_availability(
-            kind, **question(business, version, service, staff, first_day, days, interval), compute=compute
+            kind, **question(business, cast(int, version), service, staff, first_day, days, interval), compute=compute
         )
 
     offer = offer_for(business, shape, window)
@@ -341,8 +389,10 @@ def available_fragments(
     """`available_slots` as the comma-joined `render`ings of the slots (the API's JSON), kept
     rendered in the availability cache and cut to the window per request: a warm answer
     renders nothing and slices one string. None where the salon's compact offering applies to
-    the asker (ask `available_slots`)."""
+    the asker, or a slot hold may count (ask `available_slots`)."""
     if window.customer and business.slot_offering == Business.SlotOffering.COMPACT:
+        return None
+    if holds_active(business, holds_now()):
         return None
 
     def compute() -> tuple[array, array, str]:
@@ -353,6 +403,7 @@ def available_fragments(
             days=days,
             staff=staff,
             window=BookingWindow(not_before=None, not_after=None, customer=window.customer),
+            holds=NO_HOLDS,  # kept: clock-free
         )
         # Epoch seconds and offsets as machine integers: a cache hit unpickles three objects,
         # not thousands.

@@ -6,13 +6,13 @@ records history, and leaves the exclusion constraint as the backstop.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce
@@ -28,15 +28,26 @@ from booking.errors import (
     TooLateToCancel,
 )
 from booking.locks import lock_booking
-from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, ResourceBooking, Visit
+from booking.models import (
+    OCCUPYING_STATUSES,
+    Appointment,
+    AppointmentHistory,
+    Notification,
+    ResourceBooking,
+    SlotHold,
+    Visit,
+)
 from booking.notifications import record_pending
 from booking.queue import queue_appointment_notification
 from booking.selectors import (
     MEMBER_WINDOW,
+    NO_HOLDS,
     BookingWindow,
+    Holds,
     available_slots,
     customer_window,
     free_resources,
+    hold_token_hash,
     upcoming,
 )
 from businesses.models import Business, Resource, Service, StaffMember, TimeOff
@@ -167,10 +178,12 @@ def free_staff_at(
     exclude_appointment: Appointment | None = None,
     slot_interval: timedelta | None = None,
     performing: list[StaffMember] | None = None,
+    holds: Holds | None = None,
 ) -> list:
     """Ids of the staff (one, or any who perform the service) free at exactly `start`,
     by the same engine the pages and API show slots with (`performing`: who does the
-    service, where the caller has loaded them)."""
+    service, where the caller has loaded them; `holds`: which slot holds count, default
+    everyone's unexpired now)."""
     slots = available_slots(
         business,
         service,
@@ -180,6 +193,7 @@ def free_staff_at(
         exclude_appointment=exclude_appointment,
         slot_interval=slot_interval,
         performing=performing,
+        holds=holds,
     )
     return next((list(slot.staff_ids) for slot in slots if slot.start == start), [])
 
@@ -257,6 +271,8 @@ def appointment_book(
     now: datetime | None = None,
     notify: bool = True,
     any_minute: bool = False,
+    hold_token: str = "",
+    override_holds: bool = False,
 ) -> Appointment:
     """Book `service` at `start` with `staff` (None: any free staff member).
 
@@ -264,6 +280,9 @@ def appointment_book(
     within minimum notice and horizon, and up to the salon's limit of upcoming bookings.
     `notify=False` books silently (seeded demo data): no confirmation is queued.
     `any_minute`: members only, `start` need not be on the salon's slot grid (a walk-in).
+    `hold_token`: the booker's slot hold (booking.holds), spent by this booking: its time
+    counts as free, and its stylist is chosen. `override_holds`: members only, book over
+    customers' holds (which then end).
     """
     now = now or timezone.now()
     # In UTC: a local time in a repeated hour (fold=1) compares unequal to every other zone's.
@@ -273,10 +292,18 @@ def appointment_book(
     if customer is None and customer_details is None:
         raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
     window, grid = window_for(by, business, now), ONE_MINUTE if any_minute and by.is_member else None
+    holds = holds_for(by, hold_token=hold_token, override_holds=override_holds, now=now)
 
     def free_now() -> list:
         return free_staff_at(
-            business, service, start, staff=staff, window=window, slot_interval=grid, performing=candidates
+            business,
+            service,
+            start,
+            staff=staff,
+            window=window,
+            slot_interval=grid,
+            performing=candidates,
+            holds=holds,
         )
 
     if not free_now():  # plainly taken: the losers of a race answer at once, not queued on the lock
@@ -297,7 +324,7 @@ def appointment_book(
             raise SlotUnavailable()
         resources = resources_to_hold(business, service, start)
         by_id = {member.pk: member for member in candidates}
-        ordered = least_booked_first(business, free, start)
+        ordered = held_first(least_booked_first(business, free, start), holds, service=service, start=start)
         for n, staff_id in enumerate(ordered, start=1):
             appointment = new_appointment(
                 business=business,
@@ -315,12 +342,50 @@ def appointment_book(
             if resources:
                 hold_resources(appointment, resources)
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
+            spend_holds(holds, [appointment])
             if not by_details:
                 relationship_ensure(customer, business)
             if notify:
                 notify_on_commit(appointment, Notification.Kind.CONFIRMATION)
             return appointment
     raise SlotUnavailable()
+
+
+def holds_for(by: Actor, *, hold_token: str, override_holds: bool, now: datetime) -> Holds:
+    """Which slot holds a booking respects: everyone's unexpired but the booker's own
+    (`hold_token`); none where a member overrides them (only staff, only explicitly)."""
+    if override_holds:
+        if not by.is_member:
+            raise NotAllowed("Only the salon's staff may book over a customer's hold.")
+        return NO_HOLDS
+    return Holds(at=now, own=hold_token_hash(hold_token) if hold_token else "")
+
+
+def held_rows(holds: Holds) -> list[SlotHold]:
+    """The booker's own unexpired hold, item by item (none without a token)."""
+    if not holds.own:
+        return []
+    return list(SlotHold.objects.filter(token_hash=holds.own, expires_at__gt=holds.at).order_by("start"))
+
+
+def held_first(ordered: list, holds: Holds, *, service: Service, start: datetime) -> list:
+    """`ordered` staff ids with the one the booker's hold keeps for `service` at `start` first."""
+    held = {row.staff_id for row in held_rows(holds) if row.service_id == service.pk and row.start == start}
+    return sorted(ordered, key=lambda staff_id: staff_id not in held)
+
+
+def spend_holds(holds: Holds, booked: Sequence[Appointment]) -> None:
+    """After a booking: the booker's own hold is spent, and customers' holds a member booked
+    over end (their holders will find the time taken)."""
+    if holds.own:
+        SlotHold.objects.filter(token_hash=holds.own).delete()
+    if holds.ignored:
+        with connection.cursor() as cursor:
+            for appointment in booked:
+                cursor.execute(
+                    "DELETE FROM booking_slothold WHERE staff_id = %s AND staff_busy && %s",
+                    [appointment.staff_id, appointment.staff_busy],
+                )
 
 
 def saved_or_refused(appointment: Appointment, *, another_to_try: bool) -> bool:

@@ -4,6 +4,7 @@ from celery import Task
 from django.utils import timezone
 
 from booking import notifications
+from booking.holds import expired_holds_delete
 from booking.queue import SEND_APPOINTMENT_NOTIFICATION
 from booking.services import appointments_auto_complete
 from config.celery import app
@@ -15,6 +16,12 @@ MAX_RETRIES = 5
 def auto_complete_appointments() -> int:
     """Beat runs this every 15 minutes (settings.CELERY_BEAT_SCHEDULE); safe to run twice."""
     return appointments_auto_complete()
+
+
+@app.task(name="booking.delete_expired_holds")
+def delete_expired_holds() -> int:
+    """Beat runs this hourly: only tidying, since an expired hold never counts."""
+    return expired_holds_delete()
 
 
 @app.task(name=SEND_APPOINTMENT_NOTIFICATION, bind=True, max_retries=MAX_RETRIES)

@@ -22,6 +22,8 @@ from booking.locks import lock_booking
 from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, Visit
 from booking.selectors import (
     BookingWindow,
+    Holds,
+    holds_now,
     local_range,
     padded,
     resource_times,
@@ -36,7 +38,9 @@ from booking.services import (
     ensure_bookable,
     ensure_changeable_by,
     ensure_under_booking_limit,
+    held_rows,
     hold_resources,
+    holds_for,
     least_booked_first,
     locked_for_update,
     new_appointment,
@@ -45,6 +49,7 @@ from booking.services import (
     resources_needed_by,
     resources_to_hold,
     snapshot,
+    spend_holds,
     window_for,
 )
 from booking.visit_engine import VisitItem, VisitPlanner, VisitSlot, assign
@@ -86,12 +91,19 @@ def plan_visit(
     days: int,
     window: BookingWindow,
     excluded: Sequence = (),
+    holds: Holds | None = None,
 ) -> Planned:
     """The engine's inputs for a visit, read once for all items: who performs each item (a
-    query per item, at most five), the staff's time and the resources (a query each)."""
+    query per item, at most five), the staff's time and the resources (a query each).
+    `holds`: which slot holds count (default: everyone's unexpired now)."""
     members = [staff_performing(business, service, staff) for _, service, staff in items]
     everyone = list({member.pk: member for group in members for member in group}.values())
-    times = {t.staff_id: t for t in staff_times(business, everyone, first_day=first_day, days=days, excluded=excluded)}
+    times = {
+        t.staff_id: t
+        for t in staff_times(
+            business, everyone, first_day=first_day, days=days, excluded=excluded, holds=holds or holds_now()
+        )
+    }
     kinds = sorted({kind for shape, _, _ in items for kind in shape.resource_kinds})
     resources = resource_times(
         business, kinds, between=padded(local_range(business, first_day, days)), excluded=excluded
@@ -194,11 +206,15 @@ def visit_book(
     source: str = Appointment.Source.API,
     notes: str = "",
     now: datetime | None = None,
+    hold_token: str = "",
+    override_holds: bool = False,
 ) -> Visit:
-    """Book `items` (service, staff or None for anyone) back to back from `start`: all or none."""
+    """Book `items` (service, staff or None for anyone) back to back from `start`: all or
+    none. `hold_token`, `override_holds`: as for appointment_book."""
     now = now or timezone.now()
     start = start.astimezone(UTC)
     ensure_visit_items(business, items)
+    holds = holds_for(by, hold_token=hold_token, override_holds=override_holds, now=now)
     if customer is None and customer_details is None:
         raise BookingInvalid("Say who the visit is for.", fields={"customer": ["This field is required."]})
     with transaction.atomic():
@@ -218,12 +234,14 @@ def visit_book(
             first_day=timezone.localdate(start, business.zone),
             days=1,
             window=window_for(by, business, now),
+            holds=holds,
         )
-        chosen = choose_staff(business, planned, start)
+        rows = held_rows(holds)  # the booker's hold: its stylists first, item by item
+        chosen = choose_staff(business, planned, start, keep=[row.staff_id for row in rows if rows[0].start == start])
         visit = Visit.objects.create(
             business=business, customer=customer, source=source, notes=notes, created_by=by.user
         )
-        at = start
+        at, booked = start, []
         for index, ((service, _), staff_id) in enumerate(zip(items, chosen, strict=True)):
             appointment = new_appointment(
                 business=business,
@@ -246,7 +264,9 @@ def visit_book(
             except SlotUnavailable:
                 raise SlotUnavailable(fields={f"items.{index}": ["No room or basin is free then."]}) from None
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
+            booked.append(appointment)
             at = appointment.end
+        spend_holds(holds, booked)
         relationship_ensure(customer, business)
         visit_changed(visit, "created", business=business)
         notify_on_commit(lead(visit), Notification.Kind.CONFIRMATION)

@@ -66,6 +66,7 @@ class Business(models.Model):
         "cancellation_window_hours",
         "max_upcoming_per_customer",
         "auto_complete_after_hours",
+        "hold_minutes",
     )
     NOTIFICATION_FIELDS = ("reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit")
 
@@ -121,6 +122,14 @@ class Business(models.Model):
         help_text="Bumped by the database in every transaction that changes what can be booked here "
         "(booking/migrations/0007): the availability cache's key.",
     )
+    hold_minutes = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How long a time a customer has chosen is kept for them while they sign in.",
+    )
+    # The latest expiry of any slot hold here (booking.holds): until then availability is
+    # computed with the holds, past the cache; changing it does not bump the version.
+    holds_until = models.DateTimeField(null=True, blank=True, editable=False)
     max_upcoming_per_customer = models.PositiveSmallIntegerField(
         default=5, help_text="Upcoming bookings one customer may hold here; 0 means no limit."
     )

@@ -249,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "integrations.sweep_webhooks", "schedule": 60},
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
+    "delete-expired-holds": {"task": "booking.delete_expired_holds", "schedule": 60 * 60},
     "sweep-notifications": {
         "task": "booking.sweep_notifications",
         "schedule": env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60),
@@ -311,6 +312,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": throttle_rate("THROTTLE_ANON", "300/min"),
         "user": throttle_rate("THROTTLE_USER", "600/min"),
+        # Slot holds (DESIGN §12): new holds a minute from one client, and at one salon.
+        "holds_per_client": throttle_rate("THROTTLE_HOLDS_CLIENT", "30/min"),
+        "holds_per_business": throttle_rate("THROTTLE_HOLDS_BUSINESS", "300/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

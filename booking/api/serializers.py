@@ -139,6 +139,13 @@ class CreateInput(serializers.Serializer):
         default=Appointment.Source.API,
     )
     customer = CustomerInput(required=False, help_text="Staff of the business only: who the booking is for.")
+    hold_token = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="The caller's slot hold (POST /api/business/{id}/holds) for this time: booking spends it.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if "items" in attrs and ("service_id" in attrs or attrs.get("staff_id")):

@@ -1,11 +1,13 @@
+from booking.api import holds, visits
 from booking.api import views as api
-from booking.api import visits
 from config.routing import route
 
 urlpatterns = [
     route("api/business/<business_id>/availability", api.BusinessAvailabilityView.as_view()),
     route("api/customer/availability/<business_id>", api.BusinessAvailabilityView.as_view()),
     route("api/booking/availability", api.BookingAvailabilityView.as_view()),
+    route("api/business/<business_id>/holds", holds.HoldCreateView.as_view()),
+    route("api/holds/<hold_token>", holds.HoldDetailView.as_view()),
     route("api/appointments/create", api.CreateView.as_view(), name="api-appointment-create"),
     route("api/booking/create", api.CreateView.as_view()),
     route("api/customer/book-appointment", api.CustomerBookView.as_view()),

@@ -217,6 +217,7 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
         start=data["start"],
         source=data["source"],
         notes=data["notes"],
+        hold_token=data["hold_token"],
     )
     return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)
 
@@ -241,6 +242,7 @@ def book_visit(request, business: Business, data: dict, *, as_customer_only: boo
         start=data["start"],
         source=data["source"],
         notes=data["notes"],
+        hold_token=data["hold_token"],
     )
     return Response(VisitOutput(visit).data, status=status.HTTP_201_CREATED)
 

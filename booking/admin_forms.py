@@ -25,6 +25,15 @@ def as_validation_error(error: DomainError) -> ValidationError:
     return ValidationError(" ".join([error.message, *details]))
 
 
+def override_holds_field() -> forms.BooleanField:
+    """Staff book over a customer's slot hold only when they say so (DESIGN §12)."""
+    return forms.BooleanField(
+        required=False,
+        label="Book over a customer's hold",
+        help_text="A customer may be holding this time while they sign in: tick to book it anyway.",
+    )
+
+
 class ServiceRefusalMixin:
     """A form that can carry the booking service's refusal from the last attempt."""
 
@@ -54,6 +63,7 @@ class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
     customer_last_name = forms.CharField(required=False, max_length=100)
     customer_phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
     notes = forms.CharField(widget=forms.Textarea, required=False, max_length=2000)
+    override_holds = override_holds_field()
 
     user: User  # set by the admin (AppointmentAdmin.get_form)
 
@@ -90,6 +100,7 @@ class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
             ),
             source=Appointment.Source.ADMIN,
             notes=cleaned.get("notes", ""),
+            override_holds=cleaned.get("override_holds", False),
         )
 
 

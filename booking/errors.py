@@ -17,6 +17,15 @@ class SlotUnavailable(DomainError):
     default_message = "That time is not available. Please pick another time."
 
 
+class SlotHeld(SlotUnavailable):
+    """Staff asked for a time a customer is holding while they sign in (booking.holds)."""
+
+    default_message = (
+        "A customer is holding this time while they sign in. Book over their hold to take it anyway "
+        "(their hold then ends)."
+    )
+
+
 class TooLateToCancel(DomainError):
     code = "too_late_to_cancel"
     status_code = 409

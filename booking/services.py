@@ -24,6 +24,7 @@ from booking.errors import (
     BookingLimitReached,
     InvalidState,
     NotAllowed,
+    SlotHeld,
     SlotUnavailable,
     TooLateToCancel,
 )
@@ -294,7 +295,7 @@ def appointment_book(
     window, grid = window_for(by, business, now), ONE_MINUTE if any_minute and by.is_member else None
     holds = holds_for(by, hold_token=hold_token, override_holds=override_holds, now=now)
 
-    def free_now() -> list:
+    def free_now(counting: Holds = holds) -> list:
         return free_staff_at(
             business,
             service,
@@ -303,11 +304,11 @@ def appointment_book(
             window=window,
             slot_interval=grid,
             performing=candidates,
-            holds=holds,
+            holds=counting,
         )
 
     if not free_now():  # plainly taken: the losers of a race answer at once, not queued on the lock
-        raise SlotUnavailable()
+        raise refusal(by, holds, lambda: free_now(NO_HOLDS))
     with transaction.atomic():
         by_details = customer is None  # then the salon's record of the client is written with it
         if customer is None:  # a new client's record goes if the booking does not happen
@@ -359,6 +360,14 @@ def holds_for(by: Actor, *, hold_token: str, override_holds: bool, now: datetime
             raise NotAllowed("Only the salon's staff may book over a customer's hold.")
         return NO_HOLDS
     return Holds(at=now, own=hold_token_hash(hold_token) if hold_token else "")
+
+
+def refusal(by: Actor, holds: Holds, free_over_holds: Callable[[], list]) -> SlotUnavailable:
+    """Why a time is not free: for staff, SlotHeld where only a customer's hold is in the way
+    (`free_over_holds`: who would be free if no hold counted), so they know they may book over it."""
+    if by.is_member and not holds.ignored and free_over_holds():
+        return SlotHeld()
+    return SlotUnavailable()
 
 
 def held_rows(holds: Holds) -> list[SlotHold]:

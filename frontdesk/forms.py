@@ -6,6 +6,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from booking.admin_forms import override_holds_field
 from booking.models import Appointment
 from booking.services import CustomerDetails
 from businesses.models import Business, Service, StaffMember
@@ -71,7 +72,20 @@ class BookForm(LocalMoment, ClientFields):
     service = forms.ModelChoiceField(queryset=Service.objects.none())
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     walk_in = forms.BooleanField(required=False, label="Walk-in (the client is here now)")
-    field_order = ["staff", "service", "date", "time", "first_name", "last_name", "phone", "email", "notes", "walk_in"]
+    override_holds = override_holds_field()
+    field_order = [
+        "staff",
+        "service",
+        "date",
+        "time",
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "notes",
+        "walk_in",
+        "override_holds",
+    ]
 
     @property
     def source(self) -> str:

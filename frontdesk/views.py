@@ -287,6 +287,7 @@ def book_view(request: HttpRequest) -> HttpResponse:
                     source=form.source,
                     notes=form.cleaned_data["notes"],
                     any_minute=True,  # the desk books any free minute of working time
+                    override_holds=form.cleaned_data["override_holds"],
                 )
             except DomainError as error:
                 refuse(form, error)

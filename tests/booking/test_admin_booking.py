@@ -184,3 +184,26 @@ def test_a_refused_reschedule_keeps_the_appointment_and_shows_why(client, bob, s
     assert "not available" in response.content.decode()
     first.refresh_from_db()
     assert (first.start, first.notes, first.sequence) == (at(10), "", 0)  # nothing of the refused edit saved
+
+
+def test_the_admin_books_over_a_customers_hold_only_when_told_to(client, bob, salon, staff, services):
+    from django.utils import timezone
+
+    from booking.holds import hold_create
+    from booking.models import SlotHold
+
+    day = timezone.localdate(timezone=salon.zone) + timedelta(days=3)
+    day += timedelta(days=1) if day.weekday() == 6 else timedelta(0)  # closed on Sundays
+    hold_create(
+        business=salon, items=[(services[0], staff[0])], start=datetime.combine(day, time(10), tzinfo=salon.zone)
+    )
+    client.force_login(bob)
+    form = add_form(salon, services[0], day=day, staff=staff[0].pk)
+    refused = client.post(reverse("admin:booking_appointment_add"), form)
+    assert refused.status_code == 200
+    assert "A customer is holding this time" in refused.content.decode()
+    assert not Appointment.objects.exists()
+    booked = client.post(reverse("admin:booking_appointment_add"), {**form, "override_holds": "on"})
+    assert booked.status_code == 302, booked.content.decode()[:2000]
+    assert Appointment.objects.get().staff == staff[0]
+    assert not SlotHold.objects.exists()

@@ -686,3 +686,22 @@ def test_the_resource_view_has_a_column_per_basin_with_the_bookings_holding_it(
     head = html.split("<tbody>")[0]
     assert head.index(f'data-column="{first.pk}"') < head.index(f'data-column="{second.pk}"')
     assert "walk-in-link" not in head  # a basin takes no walk-ins
+
+
+def test_the_desk_books_over_a_customers_hold_only_when_told_to(client, bob, salon, staff, services):
+    from booking.holds import hold_create
+    from booking.models import SlotHold
+
+    day = timezone.localdate(timezone=salon.zone) + timedelta(days=3)
+    day += timedelta(days=1) if day.weekday() == 6 else timedelta(0)  # closed on Sundays
+    hold_create(
+        business=salon, items=[(services[0], staff[0])], start=datetime.combine(day, time(10), tzinfo=salon.zone)
+    )
+    client.force_login(bob)
+    refused = book_cell(client, salon, staff[0], services[0], at_time="10:00", day=day.isoformat())
+    assert refused.status_code == 200
+    assert "A customer is holding this time" in refused.content.decode()
+    assert not Appointment.objects.exists()
+    booked = book_cell(client, salon, staff[0], services[0], at_time="10:00", day=day.isoformat(), override_holds="on")
+    assert booked.status_code == 302
+    assert Appointment.objects.get().staff == staff[0] and not SlotHold.objects.exists()

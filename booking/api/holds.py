@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from booking.api.views import owned
+from booking.api.serializers import VisitItemInput
+from booking.api.views import owned, visit_items
 from booking.holds import Hold, hold_create, hold_release
 from booking.visits import MAX_VISIT_ITEMS
 from businesses.api import business_or_404
@@ -60,7 +61,14 @@ class HoldInput(serializers.Serializer):
         required=False,
         help_text=f"A visit: 1 to {MAX_VISIT_ITEMS} service ids back to back, instead of service_id.",
     )
-    staff_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    items = VisitItemInput(
+        many=True,
+        required=False,
+        help_text="A visit with a stylist per item (as the create takes it), instead of services and staff_id.",
+    )
+    staff_id = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="With services: one person does every item."
+    )
     start = AwareDateTimeField()
     hold_token = StrictCharField(
         required=False,
@@ -71,11 +79,23 @@ class HoldInput(serializers.Serializer):
     )
 
     def validate(self, attrs: dict) -> dict:
-        if ("service_id" in attrs) == ("services" in attrs):
-            raise serializers.ValidationError({"service_id": ["Give service_id or services (a visit), one of them."]})
-        if "services" in attrs and not 1 <= len(attrs["services"]) <= MAX_VISIT_ITEMS:
-            raise serializers.ValidationError({"services": [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+        given = [name for name in ("service_id", "services", "items") if name in attrs]
+        if len(given) != 1:
+            raise serializers.ValidationError({"service_id": ["Give one of service_id, services or items (a visit)."]})
+        if "items" in attrs and attrs["staff_id"]:
+            raise serializers.ValidationError({"staff_id": ["With items, give each item's staff_id."]})
+        if given[0] != "service_id" and not 1 <= len(attrs[given[0]]) <= MAX_VISIT_ITEMS:
+            raise serializers.ValidationError({given[0]: [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
         return attrs
+
+
+def held_items(business, query: dict) -> list:
+    """(service, staff or None) per item of the hold asked for; unknown ids are a 400 naming them."""
+    if "items" in query:
+        return visit_items(business, query["items"])
+    field = "services" if "services" in query else "service_id"
+    staff = owned(StaffMember, business, query["staff_id"], "staff_id") if query["staff_id"] else None
+    return [(owned(Service, business, pk, field), staff) for pk in query.get("services") or [query["service_id"]]]
 
 
 def hold_body(hold: Hold, zone) -> dict:
@@ -127,16 +147,13 @@ class HoldCreateView(APIView):
         data = HoldInput(data=request.data)
         data.is_valid(raise_exception=True)
         query = data.validated_data
-        field = "services" if "services" in query else "service_id"
-        services = [owned(Service, business, pk, field) for pk in query.get("services") or [query["service_id"]]]
-        staff = owned(StaffMember, business, query["staff_id"], "staff_id") if query["staff_id"] else None
         user = request.user
         holder = None
         if user.is_authenticated and not is_business_member(user, business):
             holder = customer_for_user(user)
         hold = hold_create(
             business=business,
-            items=[(service, staff) for service in services],
+            items=held_items(business, query),
             start=query["start"],
             customer=holder,
             replaces=query["hold_token"],

@@ -222,16 +222,21 @@ def book(request, data: dict, *, as_customer_only: bool) -> Response:
     return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)
 
 
-def book_visit(request, business: Business, data: dict, *, as_customer_only: bool) -> Response:
-    items = [
+def visit_items(business: Business, items: list[dict]) -> list[tuple[Service, StaffMember | None]]:
+    """A visit's `items` input as (service, staff or None): unknown ids are a 400 naming them."""
+    return [
         (
             owned(Service, business, item["service_id"], f"items.{index}.service_id"),
             owned(StaffMember, business, item["staff_id"], f"items.{index}.staff_id")
             if item.get("staff_id")
             else None,
         )
-        for index, item in enumerate(data["items"])
+        for index, item in enumerate(items)
     ]
+
+
+def book_visit(request, business: Business, data: dict, *, as_customer_only: bool) -> Response:
+    items = visit_items(business, data["items"])
     visit = appointment_book_for_user(
         user=request.user,
         business=business,

@@ -6,7 +6,7 @@
   "use strict";
   var config = JSON.parse(document.getElementById("widget-config").textContent);
   var root = document.getElementById("step");
-  var state = { token: null, services: [], staff: [], items: [], day: null, slot: null };
+  var state = { token: null, services: [], staff: [], items: [], day: null, slot: null, hold: null };
 
   // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
   // and Safari, else the referrer): booking details go to the page the customer is on, and
@@ -188,11 +188,34 @@
                               onclick: function () { state.day = day; chooseTime(); } }, [dayLabel(day)]);
       }));
       var times = el("div", { "class": "times", role: "group", "aria-label": "Times" }, days[state.day].map(function (slot) {
-        return el("button", { type: "button", "class": "time", onclick: function () { state.slot = slot; details(); } },
+        return el("button", { type: "button", "class": "time", onclick: function () { hold(slot); } },
                   [localTime(slot.start)]);
       }));
       show("Choose a time", top.concat([el("p", { "class": "muted" }, ["Times in " + config.timezone + "."]), dayButtons, times]), error);
     }).catch(function (problem) { show("Choose a time", [], fail(problem)); });
+  }
+
+  // The chosen time is held for this customer while they sign in (it leaves everyone else's
+  // times); choosing another replaces the hold, and the booking spends it.
+  function hold(slot) {
+    var body = { start: slot.start };
+    if (state.hold) body.hold_token = state.hold.hold_token;
+    if (state.items.length === 1) {
+      body.service_id = state.items[0].service.id;
+      body.staff_id = state.items[0].staffId;
+    } else {
+      body.items = state.items.map(function (item) { return { service_id: item.service.id, staff_id: item.staffId }; });
+    }
+    stepRequest("/api/business/" + config.business + "/holds", { method: "POST", body: body }).then(function (held) {
+      state.hold = held;
+      state.slot = slot;
+      details();
+    }).catch(function (problem) { chooseTime(fail(problem)); });
+  }
+
+  function heldLine() {
+    if (!state.hold) return null;
+    return el("p", { "class": "muted held" }, ["We're keeping this time for you until " + localTime(state.hold.expires_at) + "."]);
   }
 
   function summary() {
@@ -224,7 +247,7 @@
       el("button", { type: "submit" }, ["Send me a code"]),
       el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, ["Back"])
     ]);
-    show("Your details", [summary(), form], error);
+    show("Your details", [summary(), heldLine(), form].filter(Boolean), error);
   }
 
   function code(error) {
@@ -244,6 +267,7 @@
 
   function bookingBody(notes) {
     var body = { business_id: config.business, start: state.slot.start, notes: notes, source: "widget" };
+    if (state.hold) body.hold_token = state.hold.hold_token;
     if (state.items.length === 1) {
       body.service_id = state.items[0].service.id;
       body.staff_id = state.items[0].staffId;
@@ -270,6 +294,7 @@
         if (booked.visit_id) {
           message.visit = { id: booked.visit_id, start: booked.start, end: booked.end, appointments: appointments.map(shared) };
         }
+        state.hold = null;  // spent
         post("booked", message);
         done(booked, appointments);
       }).catch(function (problem) {
@@ -281,7 +306,7 @@
       el("textarea", { id: "w-notes", name: "notes", rows: "2", maxlength: "2000" }),
       el("button", { type: "submit" }, ["Confirm booking"])
     ]);
-    show("Confirm", [summary(), form], error);
+    show("Confirm", [summary(), heldLine(), form].filter(Boolean), error);
   }
 
   function done(booked, appointments) {

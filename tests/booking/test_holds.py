@@ -194,6 +194,12 @@ def test_holds_refuse_bad_input_with_the_error_shape(salon, staff, services, oth
     assert neither.status_code == 400
     foreign = hold(client, salon, service_id=str(other_salon.services.get().pk), start=ten)
     assert foreign.status_code == 400 and "service_id" in foreign.json()["error"]["fields"]
+    assert hold(client, salon, services=[], start=ten).status_code == 400
+    assert hold(client, salon, services=[str(cut.pk)] * 6, start=ten).status_code == 400
+    with_staff = hold(client, salon, items=[{"service_id": str(cut.pk)}], staff_id=str(staff[0].pk), start=ten)
+    assert with_staff.status_code == 400 and "staff_id" in with_staff.json()["error"]["fields"]
+    unknown_item = hold(client, salon, items=[{"service_id": str(cut.pk), "staff_id": str(cut.pk)}], start=ten)
+    assert unknown_item.status_code == 400 and "items.0.staff_id" in unknown_item.json()["error"]["fields"]
     assert hold(client, salon, service_id=str(cut.pk), start="tomorrow").status_code == 400
     assert hold(client, salon, service_id=str(cut.pk), start="2027-03-29T10:00:00").status_code == 400  # no zone
     unknown = client.post("/api/business/8e6c323b-df6b-4594-9098-63dd5dcf3879/holds", {}, format="json")
@@ -308,3 +314,19 @@ def test_a_hold_counts_past_the_availability_cache_and_stops_counting_when_it_ex
     with time_machine.travel(salon.holds_until + timedelta(seconds=1)):
         assert str(staff[0].pk) in starts(APIClient(), salon, cut, day)[ten]
     assert Business.objects.get(pk=salon.pk).availability_version == version  # a hold keeps the cache
+
+
+def test_a_visit_with_a_stylist_per_item_is_held_as_items(salon, staff, services):
+    colour = full_colour(salon, *staff)
+    cut = services[0]
+    ten = at(salon, next_weekday(salon), 10)
+    items = [
+        {"service_id": str(colour.pk), "staff_id": str(staff[0].pk)},
+        {"service_id": str(cut.pk), "staff_id": str(staff[1].pk)},
+    ]
+    answer = hold(APIClient(), salon, items=items, start=ten.isoformat())
+    assert answer.status_code == 201, answer.content
+    assert list(SlotHold.objects.order_by("start").values_list("staff", "service")) == [
+        (staff[0].pk, colour.pk),
+        (staff[1].pk, cut.pk),
+    ]

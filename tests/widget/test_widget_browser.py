@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from booking.models import Appointment, Visit
+from booking.models import Appointment, SlotHold, Visit
 from tests.browser import CHROMIUM_ARGS, fill_emailed_code, screenshot
 from tests.factories import full_colour
 
@@ -227,3 +227,49 @@ def test_a_visit_of_two_services_with_two_stylists_through_the_widget(
     assert booked["appointment"]["id"] == str(colour_item.pk)
     assert booked["visit"]["id"] == str(visit.pk)
     assert [a["id"] for a in booked["visit"]["appointments"]] == [str(colour_item.pk), str(cut_item.pk)]
+
+
+def test_a_time_chosen_in_the_widget_is_held_while_the_customer_signs_in(
+    live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
+):
+    """Issue 20: the chosen time leaves another browser's widget until it is booked."""
+    folder, host = host_site
+    salon.embed_allowed_origins = [host]
+    salon.save()
+    (folder / "index.html").write_text(HOST_PAGE.format(app=live_server.url, business=salon.pk))
+
+    def widget_at_anas_times():
+        page = chromium_blocking_third_party_cookies.new_page()
+        page.goto(host)
+        frame = page.wait_for_selector("#book iframe").content_frame()
+        frame.get_by_role("button", name=re.compile("^Cut")).click()
+        frame.get_by_role("button", name="Ana").click()
+        day = frame.locator("button.day").nth(1).inner_text()
+        frame.locator("button.day").nth(1).click()
+        frame.locator('#step[aria-busy="false"] button.day[aria-pressed="true"]', has_text=day).wait_for()
+        return frame
+
+    holder = widget_at_anas_times()
+    chosen = holder.locator("button.time").first.inner_text()
+    holder.locator("button.time").first.click()
+    expect(holder.locator(".held")).to_contain_text("We're keeping this time for you until")
+    held = SlotHold.objects.get()
+    assert held.staff == staff[0] and f"{held.start.astimezone(salon.zone):%H:%M}" == chosen
+
+    other = widget_at_anas_times()  # a second customer, in another tab: the held time is not offered
+    expect(other.locator("button.time").first).not_to_have_text(chosen)
+    assert chosen not in other.locator("button.time").all_inner_texts()
+
+    holder.get_by_label("Email or mobile number").fill("holder@example.com")
+    holder.get_by_role("button", name="Send me a code").click()
+    fill_emailed_code(holder)
+    holder.get_by_role("button", name="Continue").click()
+    holder.get_by_role("button", name="Confirm booking").click()
+    holder.wait_for_selector("text=You're booked!")
+    appointment = Appointment.objects.get()
+    assert (appointment.staff, appointment.start, appointment.customer.email) == (
+        staff[0],
+        held.start,
+        "holder@example.com",
+    )
+    assert not SlotHold.objects.exists()  # spent by the booking

@@ -125,11 +125,13 @@ def visit_available_slots(
     first_day,
     days: int = 1,
     window: BookingWindow,
+    holds: Holds | None = None,
 ) -> list[VisitSlot]:
-    """Free visit starts for `items` (service, staff or None for anyone) in that order."""
+    """Free visit starts for `items` (service, staff or None for anyone) in that order
+    (`holds`: which slot holds count, default everyone's unexpired now)."""
     ensure_visit_items(business, items)
     shaped = [(service_shape(service), service, member) for service, member in items]
-    return plan_visit(business, shaped, first_day=first_day, days=days, window=window).planner.slots()
+    return plan_visit(business, shaped, first_day=first_day, days=days, window=window, holds=holds).planner.slots()
 
 
 def booked_shapes(standing: Sequence[Appointment]) -> list[tuple[ServiceShape, Service, None]]:

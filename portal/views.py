@@ -21,14 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from booking.api.holds import may_hold_now
 from booking.errors import SlotUnavailable
+from booking.holds import Hold, hold_create
 from booking.ics import appointment_ics
 from booking.models import OCCUPYING_STATUSES, Appointment, Visit
 from booking.selectors import (
+    Holds,
     available_slots,
     customer_appointments,
     customer_data,
     customer_window,
+    hold_token_hash,
+    holds_now,
     is_upcoming,
     nearest_slots,
     open_days,
@@ -48,6 +53,7 @@ from businesses.selectors import active_services, active_staff, business_by_id, 
 from config.api_fields import parse_uuid
 from config.errors import DomainError
 from config.inputs import reject_nul_characters, within_input_range
+from customers.errors import TooManyRequests
 from customers.services import customer_for_user
 from portal.forms import BookingNotesForm, CancelForm, valid_input
 
@@ -289,22 +295,58 @@ def render_booking(request, business: Business, state: dict, *, error: str = "",
         find = slot_finder(business, items, window)
         context.update(step="time", **day_picker(business, find, first_day=state["first_day"], day=state["day"]))
     else:
-        planned = planned_visit(business, items, state["start"], window)
+        held = hold_for_browser(request, business, items, state["start"])
+        if isinstance(held, DomainError):
+            return render_booking(request, business, state, error=held.message, status=held.status_code)
+        own = holds_now(own=hold_token_hash(held.token))
+        planned = planned_visit(business, items, state["start"], window, holds=own)
         if len(items) > 1 and planned is None:  # gone since the times were shown
             message = _("That time is no longer free. Please choose another time.")
             return render_booking(request, business, state, error=message, status=409)
-        context.update(step="confirm", planned_rows=list(zip(items, planned.items, strict=True)) if planned else [])
+        context.update(
+            step="confirm",
+            planned_rows=list(zip(items, planned.items, strict=True)) if planned else [],
+            held_until=held.expires_at,
+        )
     template = "customer/book_step.html" if request.GET.get("partial") else "customer/book.html"
     return render(request, template, context, status=status)
 
 
-def planned_visit(business: Business, items: list[Item], start: datetime, window):
+def planned_visit(business: Business, items: list[Item], start: datetime, window, *, holds: Holds):
     """For a visit: its slot at `start` (each item's times and who may do it), or None if it
-    is no longer free; for one service: None, nothing to plan."""
+    is no longer free (`holds`: which slot holds count); for one service: None, nothing to plan."""
     if len(items) == 1:
         return None
-    slots = slot_finder(business, items, window)(timezone.localdate(start, business.zone), 1)
+    pairs = [(item.service, item.staff) for item in items]
+    day = timezone.localdate(start, business.zone)
+    slots = visit_available_slots(business, pairs, first_day=day, days=1, window=window, holds=holds)
     return next((slot for slot in slots if slot.start == start), None)
+
+
+def held_key(business: Business) -> str:
+    return f"hold:{business.pk}"
+
+
+def hold_for_browser(request, business: Business, items: list[Item], start: datetime) -> Hold | DomainError:
+    """Hold the chosen time while the customer signs in (DESIGN §12): one hold per browser
+    and salon, replaced by the next choice, kept in the session and spent by the booking."""
+    if not may_hold_now(request, business.pk):
+        return TooManyRequests(_("You have chosen many times in a minute. Please wait a moment and choose again."))
+    user = request.user
+    try:
+        hold = hold_create(
+            business=business,
+            items=[(item.service, item.staff) for item in items],
+            start=start,
+            customer=customer_for_user(user) if user.is_authenticated else None,
+            replaces=request.session.get(held_key(business), ""),
+        )
+    except SlotUnavailable:
+        return SlotUnavailable(_("That time is no longer free. Please choose another time."))
+    except DomainError as error:
+        return error
+    request.session[held_key(business)] = hold.token
+    return hold
 
 
 def book_confirm(request, business: Business, state: dict):
@@ -330,6 +372,7 @@ def book_confirm(request, business: Business, state: dict):
             as_customer=True,
             business=business,
             notes=valid_input(BookingNotesForm, request.POST)["notes"],
+            hold_token=request.session.get(held_key(business), ""),
             **booking,
         )
     except SlotUnavailable:
@@ -345,6 +388,7 @@ def book_confirm(request, business: Business, state: dict):
         return render_booking(request, business, state, error=message, alternatives=alternatives, status=409)
     except DomainError as error:
         return render_booking(request, business, state, error=error.message, status=error.status_code)
+    request.session.pop(held_key(business), None)  # spent
     if isinstance(booked, Visit):
         return redirect(f"{reverse('customer-visit', args=[booked.pk])}?booked=1")
     return redirect(f"{reverse('customer-appointment', args=[booked.pk])}?booked=1")

@@ -54,6 +54,12 @@ class HoldsPerBusiness(HoldThrottle):
         return str(view.kwargs["business_id"])
 
 
+def may_hold_now(request, business_id) -> bool:
+    """The API's hold throttles, for a page that holds a time (the portal's confirm step)."""
+    view = HoldCreateView(kwargs={"business_id": business_id})
+    return all(throttle().allow_request(request, view) for throttle in HoldCreateView.throttle_classes)
+
+
 class HoldInput(serializers.Serializer):
     service_id = serializers.UUIDField(required=False)
     services = serializers.ListField(

@@ -306,3 +306,40 @@ def test_times_are_shown_in_the_salons_zone_in_summer_too(dana_client, dana_user
     summer = book_for(dana_user, salon, services[0], staff[0], datetime(2030, 7, 1, 9, tzinfo=UTC))  # 10:00 BST
     assert "Monday 1 July 2030, 10:00–10:30" in dana_client.get(f"/customer/appointments/{summer.pk}").content.decode()
     assert "Mon 1 Jul 2030, 10:00" in dana_client.get("/customer/appointment-history").content.decode()
+
+
+def test_the_confirm_step_holds_the_time_for_this_browser_until_it_books(dana_client, salon, staff, services):
+    """Issue 20: an anonymous visitor's chosen time is kept while they sign in; choosing
+    another time moves the hold; the booking spends it."""
+    from django.test import Client
+
+    from booking.models import SlotHold
+
+    base = f"/customer/book-appointment?business={salon.pk}&service={services[0].pk}&staff={staff[0].pk}"
+    confirm = f"{base}&date=2030-03-04&start={{}}"
+    visitor = Client()
+    html = visitor.get(confirm.format("2030-03-04T10:00:00%2B00:00")).content.decode()
+    assert "4. Confirm" in html and "We're keeping this time for you until 12:05." in html
+    assert SlotHold.objects.get().start == MONDAY_10
+
+    times = dana_client.get(f"{base}&date=2030-03-04").content.decode()
+    assert ">09:30<" in times and ">10:00<" not in times  # held for the visitor, with Ana
+    taken = dana_client.get(confirm.format("2030-03-04T10:00:00%2B00:00"))
+    assert taken.status_code == 409 and "no longer free" in taken.content.decode()
+
+    visitor.get(confirm.format("2030-03-04T11:00:00%2B00:00"))  # another choice: one hold per browser
+    assert list(SlotHold.objects.values_list("start", flat=True)) == [datetime(2030, 3, 4, 11, tzinfo=UTC)]
+    user = UserFactory(email="visitor@example.com")
+    visitor.force_login(user)  # as after signing in: the session keeps the hold
+    booked = visitor.post(
+        "/customer/book-appointment",
+        {
+            "business": salon.pk,
+            "service": services[0].pk,
+            "staff": str(staff[0].pk),
+            "start": "2030-03-04T11:00:00+00:00",
+        },
+    )
+    assert booked.status_code == 302
+    assert Appointment.objects.get().customer.email == "visitor@example.com"
+    assert not SlotHold.objects.exists()

@@ -67,11 +67,12 @@ def hold_create(
     customer: CustomerAccount | None = None,
     replaces: str = "",
     now: datetime | None = None,
+    minutes: int | None = None,
 ) -> Hold:
     """Hold `items` (one service, or a visit's; staff or None for anyone) at `start` for the
-    salon's hold time, within the customers' booking window. The holder's previous hold here
-    (`replaces`: its token; a signed-in `customer`'s own) goes first. SlotUnavailable if the
-    time is taken or held by someone else."""
+    salon's hold time (or `minutes`: a waitlist offer's window), within the customers'
+    booking window. The holder's previous hold here (`replaces`: its token; a signed-in
+    `customer`'s own) goes first. SlotUnavailable if the time is taken or held by someone else."""
     now = now or timezone.now()
     start = start.astimezone(UTC)
     if len(items) == 1:
@@ -79,7 +80,7 @@ def hold_create(
     else:
         ensure_visit_items(business, items)
     token = secrets.token_urlsafe(24)
-    expires_at = now + timedelta(minutes=business.hold_minutes)
+    expires_at = now + timedelta(minutes=minutes or business.hold_minutes)
     with transaction.atomic():
         staff_ids = {m.pk for service, staff in items for m in staff_performing(business, service, staff)}
         resources = {pk for service, _ in items for pk in resources_needed_by(business, service)}

@@ -271,6 +271,71 @@ class SlotHold(models.Model):
         return f"Hold of {self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M} UTC"
 
 
+class WaitlistEntry(models.Model):
+    """A customer waiting for a time (DESIGN §12): a service, optionally a stylist, and the
+    windows they can make. Offered freed times in joining order (booking.waitlist)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked"
+        LEFT = "left", "Left the waitlist"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="waitlist")
+    customer = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="waitlist_entries")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # [{"from_date", "to_date", "from_time"?, "to_time"?, "weekdays"?}], local to the salon.
+    windows = models.JSONField()
+    last_date = models.DateField(help_text="The last local date of any window: the entry expires after it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["business", "status", "created_at"], name="waitlist_business_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} waiting for {self.service}"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to a waitlisted customer, with a hold for the offer window (none
+    where the salon lets the first to click among all matching entries have it)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        BOOKED = "booked", "Booked"
+        EXPIRED = "expired", "Expired"
+        TAKEN = "taken", "Taken by someone else"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    # The offer's hold token, if it holds the time (the one-click link carries the signed id).
+    hold_token = models.CharField(max_length=64, blank=True)
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    offered_by = models.CharField(max_length=254, default="waitlist")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(status="open"), name="waitlist_one_open_offer_per_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.start:%Y-%m-%d %H:%M} UTC to {self.entry.customer}"
+
+
 class AppointmentHistory(models.Model):
     """Append-only record of every change to an appointment (a trigger refuses UPDATE)."""
 
@@ -353,6 +418,7 @@ class Notification(models.Model):
         UPDATE = "update", "Change"
         CANCELLATION = "cancellation", "Cancellation"
         REMINDER = "reminder", "Reminder"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email to the customer"
@@ -366,7 +432,13 @@ class Notification(models.Model):
         UNCERTAIN = "uncertain", "Uncertain: check and resend by hand"
         SKIPPED = "skipped", "Skipped"
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notifications")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # A waitlist offer's messages (then no appointment): sent once per channel.
+    offer = models.ForeignKey(
+        "WaitlistOffer", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     sequence = models.PositiveIntegerField()
@@ -382,7 +454,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["appointment", "kind", "channel", "sequence"], name="notification_once_per_version"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "channel"], condition=Q(offer__isnull=False), name="notification_once_per_offer"
+            ),
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=True) ^ Q(offer__isnull=True), name="notification_of_one_thing"
+            ),
         ]
 
     def __str__(self) -> str:

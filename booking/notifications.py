@@ -8,6 +8,7 @@ task decides about retries; this module says what happened.
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,7 +24,8 @@ from django.utils import timezone
 from booking.ics import appointment_ics, manage_url
 from booking.models import Appointment, Notification
 from booking.selectors import visit_items
-from customers.models import CustomerBusinessRelationship
+from businesses.models import Business
+from customers.models import CustomerAccount, CustomerBusinessRelationship
 from customers.selectors import sms_number
 from customers.sms import SmsNotSent, SmsUncertain, send_sms
 
@@ -45,18 +47,24 @@ class Outcome:
     status: str
 
 
-def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
-    """Channel -> address for this appointment and kind; channels that do not apply are left out."""
-    customer, business = appointment.customer, appointment.business
+def customer_channels(customer: CustomerAccount, business: Business) -> dict[str, str]:
+    """Channel -> the customer's address for messages from this salon (e-mail; SMS where the
+    salon sends them and the customer has not opted out)."""
     found: dict[str, str] = {Channel.EMAIL: customer.email} if customer.email else {}
     phone = sms_number(customer, business) if business.sms_enabled and not customer.sms_opt_out else ""
     if phone:
         found[Channel.SMS] = phone
+    if customer.email and customer.email.endswith("@deleted.invalid"):  # erased: nobody to write to
+        found.pop(Channel.EMAIL)
+    return found
+
+
+def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
+    """Channel -> address for this appointment and kind; channels that do not apply are left out."""
+    found = customer_channels(appointment.customer, appointment.business)
     staff_user = appointment.staff.user
     if kind != Kind.REMINDER and staff_user is not None and staff_user.email:
         found[Channel.STAFF_EMAIL] = staff_user.email
-    if customer.email and customer.email.endswith("@deleted.invalid"):  # erased: nobody to write to
-        found.pop(Channel.EMAIL)
     return found
 
 
@@ -107,11 +115,16 @@ def build_sms(appointment: Appointment, kind: str) -> str:
 
 def send(appointment: Appointment, kind: str, channel: str, to: str) -> None:
     """Send one message. Raises DeliveryFailed (retry) or SmsUncertain (a person decides)."""
+    if channel == Channel.SMS:
+        send_message(lambda: send_sms(to, build_sms(appointment, kind)))
+    else:
+        send_message(build_email(appointment, kind, to, for_staff=channel == Channel.STAFF_EMAIL).send)
+
+
+def send_message(send_it: Callable[[], object]) -> None:
+    """Run one provider call, its failures said as DeliveryFailed (retry) or SmsUncertain."""
     try:
-        if channel == Channel.SMS:
-            send_sms(to, build_sms(appointment, kind))
-        else:
-            build_email(appointment, kind, to, for_staff=channel == Channel.STAFF_EMAIL).send()
+        send_it()
     except SmsNotSent as error:
         raise DeliveryFailed(str(error), retryable=error.retryable) from error
     except TimeoutError as error:
@@ -147,6 +160,7 @@ def stranded(now: datetime) -> list[tuple[str, str, int]]:
     being retried has attempts; its task is scheduled.)"""
     found = (
         Notification.objects.filter(
+            appointment__isnull=False,
             status=Status.PENDING,
             attempts=0,
             created_at__lt=now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS),
@@ -179,27 +193,32 @@ def notify(appointment_id: str, kind: str, sequence: int) -> list[Outcome]:
 
 
 def deliver(appointment: Appointment, kind: str, sequence: int, channel: str, to: str) -> str:
-    """Claim and send one message; returns its status, or raises a retryable DeliveryFailed
-    after recording the attempt (outside the transaction, so the record stays)."""
+    """Claim and send one message about the appointment (see claim_and_send)."""
+    return claim_and_send(
+        {"appointment": appointment, "kind": kind, "channel": channel, "sequence": sequence},
+        to,
+        current=lambda: still_current(appointment, kind, sequence),
+        send_one=lambda: send(appointment, kind, channel, to),
+    )
+
+
+def claim_and_send(row_of: dict, to: str, *, current: Callable[[], bool], send_one: Callable[[], None]) -> str:
+    """Claim the outbox row `row_of` names and send it once; returns its status, or raises a
+    retryable DeliveryFailed after recording the attempt (outside the transaction, so the
+    record stays). `current`: is the message still worth sending (else skipped)."""
     retry = None
     with transaction.atomic():
-        Notification.objects.get_or_create(
-            appointment=appointment, kind=kind, channel=channel, sequence=sequence, defaults={"recipient": to}
-        )
-        row = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(appointment=appointment, kind=kind, channel=channel, sequence=sequence, status=Status.PENDING)
-            .first()
-        )
+        Notification.objects.get_or_create(**row_of, defaults={"recipient": to})
+        row = Notification.objects.select_for_update(skip_locked=True).filter(**row_of, status=Status.PENDING).first()
         if row is None:  # sent, given up, or being sent by another worker right now
             return "claimed elsewhere"
         row.recipient = to  # where it goes now (recorded at booking; the address may have changed)
-        if not still_current(appointment, kind, sequence):
+        if not current():
             row.status = Status.SKIPPED
         else:
             row.attempts += 1
             try:
-                send(appointment, kind, channel, to)
+                send_one()
             except SmsUncertain as error:
                 row.status, row.last_error = Status.UNCERTAIN, str(error)
                 logger.warning("notification %s may or may not have gone out: %s", row.pk, error)

@@ -7,8 +7,16 @@ through this module, which knows the tasks only by name.
 from config.celery import app, enqueue_on_commit
 
 SEND_APPOINTMENT_NOTIFICATION = "booking.send_appointment_notification"
+OFFER_WAITLIST = "booking.offer_waitlist"
 
 
 def queue_appointment_notification(appointment_id: str, kind: str, sequence: int) -> None:
     """Send the messages of `kind` about version `sequence` once the transaction commits."""
     enqueue_on_commit(app.tasks[SEND_APPOINTMENT_NOTIFICATION], appointment_id, kind, sequence)
+
+
+def queue_waitlist_look(business_id: object) -> None:
+    """Once the transaction commits, look for times to offer those waiting at this salon (a
+    change may have freed one); never blocks or fails the change, and beat's sweeper looks
+    every minute anyway (booking.waitlist)."""
+    enqueue_on_commit(app.tasks[OFFER_WAITLIST], str(business_id))

@@ -39,7 +39,7 @@ from booking.models import (
     Visit,
 )
 from booking.notifications import record_pending
-from booking.queue import queue_appointment_notification
+from booking.queue import queue_appointment_notification, queue_waitlist_look
 from booking.selectors import (
     MEMBER_WINDOW,
     NO_HOLDS,
@@ -586,6 +586,13 @@ def time_off_add(
     return away, list(clashes.select_related("staff", "service").order_by("start"))
 
 
+def time_off_remove(time_off: TimeOff) -> None:
+    """Remove time off or a closure: its time may be offered to those waiting."""
+    with transaction.atomic():
+        time_off.delete()
+        queue_waitlist_look(time_off.business_id)
+
+
 def notify_on_commit(appointment: Appointment, kind: str) -> None:
     """Record the messages about this version of the appointment in the outbox (this
     transaction), and queue their sending once it commits."""
@@ -647,6 +654,7 @@ def appointment_cancel(
         appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
         record_history(appointment, action=AppointmentHistory.Action.CANCELLED, by=by, note=reason, old=old)
         notify_on_commit(appointment, Notification.Kind.CANCELLATION)
+        queue_waitlist_look(appointment.business_id)  # its time is free
     return appointment
 
 
@@ -702,6 +710,7 @@ def appointment_reschedule(
         hold_resources(appointment, resources)
         record_history(appointment, action=AppointmentHistory.Action.RESCHEDULED, by=by, old=old)
         notify_on_commit(appointment, Notification.Kind.UPDATE)
+        queue_waitlist_look(business.pk)  # its old time is free
     return appointment
 
 
@@ -750,6 +759,8 @@ def appointment_finish(
         appointment.save(update_fields=["status", "sequence", "updated_at"])
         if status == Appointment.Status.COMPLETED:
             credit_visit(appointment)
+        elif appointment.end > now:  # a no-show marked early: the rest of its time is free
+            queue_waitlist_look(appointment.business_id)
         record_history(appointment, action=status, by=by, old=old)
     return appointment
 

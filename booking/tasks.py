@@ -3,10 +3,11 @@
 from celery import Task
 from django.utils import timezone
 
-from booking import notifications
+from booking import notifications, waitlist
 from booking.holds import expired_holds_delete
-from booking.queue import SEND_APPOINTMENT_NOTIFICATION
+from booking.queue import OFFER_WAITLIST, SEND_APPOINTMENT_NOTIFICATION
 from booking.services import appointments_auto_complete
+from businesses.models import Business
 from config.celery import app
 
 MAX_RETRIES = 5
@@ -58,3 +59,31 @@ def sweep_notifications() -> int:
     for appointment_id, kind, sequence in found:
         send_appointment_notification.delay(appointment_id, kind, sequence)
     return len(found)
+
+
+@app.task(name=OFFER_WAITLIST)
+def offer_waitlist(business_id: str) -> int:
+    """A change may have freed time at this salon: offer it to those waiting (safe to run twice:
+    one look at a time per salon, and an entry never gets two open offers)."""
+    business = Business.objects.filter(pk=business_id).first()
+    return len(waitlist.waitlist_offer_due(business)) if business is not None else 0
+
+
+@app.task(name=waitlist.SEND_WAITLIST_OFFER, bind=True, max_retries=MAX_RETRIES)
+def send_waitlist_offer(self: Task, offer_id: str) -> list[str]:
+    """Send a waitlist offer's e-mail and SMS once each, retried as appointment messages are."""
+    try:
+        return [outcome.status for outcome in waitlist.notify_offer(offer_id)]
+    except notifications.DeliveryFailed as error:
+        if self.request.retries >= self.max_retries or self.app.conf.task_always_eager:
+            waitlist.offer_give_up(offer_id)
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@app.task(name="booking.sweep_waitlist")
+def sweep_waitlist() -> int:
+    """Beat runs this every minute: expired offers let the next in line have their time, and
+    offers whose messages were never tried are queued again."""
+    for offer_id in waitlist.stranded_offers(timezone.now()):
+        send_waitlist_offer.delay(offer_id)
+    return waitlist.waitlist_sweep()

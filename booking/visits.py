@@ -20,6 +20,7 @@ from booking.availability import ServiceShape, seconds
 from booking.errors import BookingInvalid, SlotUnavailable
 from booking.locks import lock_booking
 from booking.models import OCCUPYING_STATUSES, Appointment, AppointmentHistory, Notification, Visit
+from booking.queue import queue_waitlist_look
 from booking.selectors import (
     BookingWindow,
     Holds,
@@ -307,6 +308,7 @@ def visit_cancel(*, visit: Visit, by: Actor, reason: str = "", now: datetime | N
             record_history(appointment, action=AppointmentHistory.Action.CANCELLED, by=by, note=reason, old=old)
         visit_changed(visit, "cancelled", business=standing[0].business)
         notify_on_commit(lead(visit), Notification.Kind.CANCELLATION)
+        queue_waitlist_look(visit.business_id)
     return visit
 
 
@@ -356,4 +358,5 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
             at = appointment.end
         visit_changed(visit, "rescheduled", business=business)
         notify_on_commit(lead(visit), Notification.Kind.UPDATE)
+        queue_waitlist_look(business.pk)
     return visit

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from booking.api.serializers import AppointmentOutput
 from booking.models import Appointment
-from booking.services import time_off_add
+from booking.services import time_off_add, time_off_remove
 from businesses import api
 from businesses.api import business_for_member, hours_body, weekly_body
 from businesses.models import Business, Resource, Service, StaffMember, Weekday
@@ -465,7 +465,7 @@ class TimeOffDetailView(ManagedView):
             raise Http404
         if not may_take_time_off(request.user, business, found.staff):
             raise PermissionDenied("Staff remove their own time off; owners anyone's, and closures.")
-        found.delete()
+        time_off_remove(found)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -67,6 +67,8 @@ class Business(models.Model):
         "max_upcoming_per_customer",
         "auto_complete_after_hours",
         "hold_minutes",
+        "waitlist_offer_minutes",
+        "waitlist_first_click",
     )
     NOTIFICATION_FIELDS = ("reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit")
 
@@ -126,6 +128,16 @@ class Business(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="How long a time a customer has chosen is kept for them while they sign in.",
+    )
+    waitlist_offer_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long a waitlisted client has to take a freed time offered to them before the next is asked.",
+    )
+    waitlist_first_click = models.BooleanField(
+        default=False,
+        help_text="Offer a freed time to every matching waitlisted client at once: the first to book it gets it "
+        "(otherwise one at a time, in the order they joined).",
     )
     # The latest expiry of any slot hold here (booking.holds): until then availability is
     # computed with the holds, past the cache; changing it does not bump the version.

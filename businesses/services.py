@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from booking.queue import queue_waitlist_look
 from businesses.models import (
     Business,
     BusinessMembership,
@@ -83,6 +84,7 @@ def business_hours_replace(business: Business, intervals: Sequence[Interval]) ->
         OpeningHours.objects.bulk_create(
             OpeningHours(business=business, weekday=day, start=start, end=end) for day, start, end in ordered
         )
+        queue_waitlist_look(business.pk)  # longer hours may free time for those waiting
 
 
 def staff_hours_replace(member: StaffMember, intervals: Sequence[Interval]) -> None:
@@ -92,6 +94,7 @@ def staff_hours_replace(member: StaffMember, intervals: Sequence[Interval]) -> N
         WorkingHours.objects.bulk_create(
             WorkingHours(staff=member, weekday=day, start=start, end=end) for day, start, end in ordered
         )
+        queue_waitlist_look(member.business_id)
 
 
 def service_save(service: Service, *, staff: Iterable[StaffMember] | None = None) -> Service:

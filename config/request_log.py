@@ -59,8 +59,11 @@ def business_id_of(request: HttpRequest) -> str | None:
     return str(found)[:64] if found else None
 
 
-# Paths whose segments are secrets (a calendar feed's token is its only key): logged without.
-SECRET_PATH = re.compile(r"^(/calendar/(?:staff|business)/)[^/]+(\.ics/?)$")
+# Paths whose segments are secrets (a calendar feed's token is its only key; a slot hold's, a
+# waitlist offer's link): logged without.
+SECRET_PATH = re.compile(
+    r"^(/calendar/(?:staff|business)/|/api/holds/|/customer/waitlist/offers/)[^/]+?((?:\.ics)?/?)$"
+)
 
 
 def logged_path(path: str) -> str:

@@ -250,6 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     "auto-complete-appointments": {"task": "booking.auto_complete_appointments", "schedule": 15 * 60},
     "send-due-reminders": {"task": "booking.send_due_reminders", "schedule": 5 * 60},
     "delete-expired-holds": {"task": "booking.delete_expired_holds", "schedule": 60 * 60},
+    "sweep-waitlist": {"task": "booking.sweep_waitlist", "schedule": 60},
     "sweep-notifications": {
         "task": "booking.sweep_notifications",
         "schedule": env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60),

@@ -1,5 +1,5 @@
 from config.routing import route
-from portal import account, sign_in, views, visits
+from portal import account, sign_in, views, visits, waitlist
 
 urlpatterns = [
     route("", views.landing, name="landing"),
@@ -28,6 +28,9 @@ urlpatterns = [
     route("customer/visits/<visit_id>", visits.visit_detail, name="customer-visit"),
     route("customer/visits/<visit_id>/cancel", visits.visit_cancel_page, name="customer-visit-cancel"),
     route("customer/visits/<visit_id>/reschedule", visits.visit_reschedule_page, name="customer-visit-reschedule"),
+    route("customer/waitlist", waitlist.waitlist_page, name="customer-waitlist"),
+    route("customer/waitlist/join", waitlist.join_page, name="customer-waitlist-join"),
+    route("customer/waitlist/offers/<token>", waitlist.offer_page, name="customer-waitlist-offer"),
     route("customer/account", account.account, name="customer-account"),
     route("customer/account/export", views.account_export, name="customer-account-export"),
     route("customer/account/delete", views.account_delete, name="customer-account-delete"),

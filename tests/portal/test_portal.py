@@ -343,3 +343,36 @@ def test_the_confirm_step_holds_the_time_for_this_browser_until_it_books(dana_cl
     assert booked.status_code == 302
     assert Appointment.objects.get().customer.email == "visitor@example.com"
     assert not SlotHold.objects.exists()
+
+
+def test_customers_join_see_and_leave_the_waitlist_in_the_portal(dana_client, salon, staff, services):
+    from booking.models import WaitlistEntry
+
+    times = dana_client.get(
+        f"/customer/book-appointment?business={salon.pk}&service={services[0].pk}&staff={staff[0].pk}&date=2030-03-04"
+    ).content.decode()
+    join_url = re.search(r'href="(/customer/waitlist/join\?[^"]+)"', times).group(1).replace("&amp;", "&")
+    page = dana_client.get(join_url)
+    assert page.status_code == 200 and "Join the waitlist" in page.content.decode()
+    form = {
+        "business": salon.pk,
+        "service": services[0].pk,
+        "staff": staff[0].pk,
+        "from_date": "2030-03-04",
+        "to_date": "2030-03-08",
+        "from_time": "23:00",  # nothing is ever free that late: nothing is offered
+        "weekdays": ["0", "2"],
+    }
+    bad = dana_client.post(join_url, {**form, "to_date": "2030-03-01"})
+    assert bad.status_code == 400 and "Must be on or after from_date." in bad.content.decode()
+    joined = dana_client.post(join_url, form)
+    assert joined.status_code == 302 and joined["Location"] == "/customer/waitlist?joined=1"
+    entry = WaitlistEntry.objects.get()
+    assert entry.windows[0]["weekdays"] == [0, 2] and entry.staff == staff[0]
+    listing = dana_client.get(joined["Location"]).content.decode()
+    assert "You're on the waitlist" in listing and "Cut" in listing and "not before 23:00" in listing
+    left = dana_client.post("/customer/waitlist", {"entry": str(entry.pk)})
+    assert left.status_code == 302
+    assert WaitlistEntry.objects.get().status == "left"
+    assert "You are not waiting for any time." in dana_client.get("/customer/waitlist").content.decode()
+    assert dana_client.post("/customer/waitlist", {"entry": str(entry.pk)}).status_code == 404

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from booking.admin_forms import AppointmentBookForm, AppointmentChangeForm
-from booking.models import Appointment, AppointmentHistory, Notification
+from booking.models import Appointment, AppointmentHistory, Notification, WaitlistEntry, WaitlistOffer
 from booking.services import (
     actor_for,
     appointment_cancel,
@@ -70,6 +70,58 @@ class NotificationAdmin(BusinessScopedAdmin):
             notification_resend(notification=notification)
             count += 1
         self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
+
+
+class OfferInline(RecordInline):
+    model = WaitlistOffer
+    fields = ["created_at", "start", "staff", "expires_at", "status", "offered_by"]
+
+
+WAITLIST_FIELDS = (
+    "business",
+    "customer",
+    "service",
+    "staff",
+    "windows",
+    "last_date",
+    "status",
+    "appointment",
+    "created_at",
+)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(BusinessScopedAdmin):
+    """Who waits for what (read here; offered times by hand from the calendar's day)."""
+
+    editing_roles = EVERY_ROLE
+    list_display = ["created_at", "customer", "service", "staff", "last_date", "status"]
+    list_filter = [
+        "status",
+        ("service", admin.RelatedOnlyFieldListFilter),
+        ("business", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["customer__email", "customer__first_name", "customer__last_name"]
+    list_select_related = ["customer", "service", "staff"]
+    fields = (
+        "business",
+        "customer",
+        "service",
+        "staff",
+        "windows",
+        "last_date",
+        "status",
+        "appointment",
+        "created_at",
+    )
+    readonly_fields = fields
+    inlines = [OfferInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # What CustomerBusinessRelationship.warnings reads.

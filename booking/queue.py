@@ -8,6 +8,7 @@ from config.celery import app, enqueue_on_commit
 
 SEND_APPOINTMENT_NOTIFICATION = "booking.send_appointment_notification"
 OFFER_WAITLIST = "booking.offer_waitlist"
+SEND_WAITLIST_OFFER = "booking.send_waitlist_offer"
 
 
 def queue_appointment_notification(appointment_id: str, kind: str, sequence: int) -> None:
@@ -20,3 +21,8 @@ def queue_waitlist_look(business_id: object) -> None:
     change may have freed one); never blocks or fails the change, and beat's sweeper looks
     every minute anyway (booking.waitlist)."""
     enqueue_on_commit(app.tasks[OFFER_WAITLIST], str(business_id))
+
+
+def queue_waitlist_offer(offer_id: str) -> None:
+    """Send a waitlist offer's messages once the transaction commits."""
+    enqueue_on_commit(app.tasks[SEND_WAITLIST_OFFER], offer_id)

@@ -39,7 +39,7 @@ from booking.models import (
     Visit,
 )
 from booking.notifications import record_pending
-from booking.queue import queue_appointment_notification, queue_waitlist_look
+from booking.queue import queue_appointment_notification, queue_waitlist_look, queue_waitlist_offer
 from booking.selectors import (
     MEMBER_WINDOW,
     NO_HOLDS,
@@ -603,6 +603,9 @@ def notify_on_commit(appointment: Appointment, kind: str) -> None:
 def notification_resend(*, notification: Notification) -> None:
     """Send a message again (a person's decision, e.g. after an uncertain failure)."""
     Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING, last_error="")
+    if notification.offer_id is not None:  # a waitlist offer's
+        queue_waitlist_offer(str(notification.offer_id))
+        return
     queue_appointment_notification(str(notification.appointment_id), notification.kind, notification.sequence)
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from booking import notifications, waitlist
 from booking.holds import expired_holds_delete
-from booking.queue import OFFER_WAITLIST, SEND_APPOINTMENT_NOTIFICATION
+from booking.queue import OFFER_WAITLIST, SEND_APPOINTMENT_NOTIFICATION, SEND_WAITLIST_OFFER
 from booking.services import appointments_auto_complete
 from businesses.models import Business
 from config.celery import app
@@ -69,7 +69,7 @@ def offer_waitlist(business_id: str) -> int:
     return len(waitlist.waitlist_offer_due(business)) if business is not None else 0
 
 
-@app.task(name=waitlist.SEND_WAITLIST_OFFER, bind=True, max_retries=MAX_RETRIES)
+@app.task(name=SEND_WAITLIST_OFFER, bind=True, max_retries=MAX_RETRIES)
 def send_waitlist_offer(self: Task, offer_id: str) -> list[str]:
     """Send a waitlist offer's e-mail and SMS once each, retried as appointment messages are."""
     try:

@@ -38,11 +38,10 @@ from booking.notifications import (
     render,
     send_message,
 )
-from booking.queue import queue_waitlist_look
+from booking.queue import queue_waitlist_look, queue_waitlist_offer
 from booking.selectors import MAX_AVAILABILITY_DAYS, available_slots, customer_window, hold_token_hash
 from booking.services import Actor, appointment_book, ensure_bookable, least_booked_first
 from businesses.models import Business, Service, StaffMember
-from config.celery import app, enqueue_on_commit
 from customers.models import CustomerAccount
 from customers.sms import send_sms
 
@@ -50,7 +49,6 @@ logger = logging.getLogger(__name__)
 
 MAX_WINDOWS = 10
 MAX_WAITING_PER_CUSTOMER = 5  # per salon
-SEND_WAITLIST_OFFER = "booking.send_waitlist_offer"
 
 
 @dataclass(frozen=True)
@@ -213,6 +211,33 @@ def offerable_slot(entry: WaitlistEntry, *, now: datetime, skip: Iterable[dateti
         if any(window.allows(start, end) for window in windows):
             return slot
     return None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waitlist entry as the front desk shows it for a day."""
+
+    entry: WaitlistEntry
+    windows: list[Window]
+    open_offer: WaitlistOffer | None
+    free_times: list[Slot]  # on that day, that the customer can make
+
+
+def waiting_on(business: Business, day: date, *, now: datetime | None = None) -> list[Waiting]:
+    """Who is waiting for a time on `day` (a local date), in joining order, with an open
+    offer if they have one and the free times that day they could take (to offer by hand)."""
+    now = now or timezone.now()
+    entries = waiting(business, now=now).filter(last_date__gte=day).select_related("customer", "service", "staff")
+    zone, bookable = business.zone, customer_window(business, now=now)
+    found = []
+    for entry in entries.order_by("created_at", "pk"):
+        windows = windows_of(entry)
+        if not is_current(entry, now=now) or not any(w.from_date <= day <= w.to_date for w in windows):
+            continue
+        slots = available_slots(business, entry.service, first_day=day, staff=entry.staff, window=bookable)
+        times = [s for s in slots if any(w.allows(s.start.astimezone(zone), s.end.astimezone(zone)) for w in windows)]
+        found.append(Waiting(entry, windows, entry.offers.filter(status=WaitlistOffer.Status.OPEN).first(), times))
+    return found
 
 
 def waitlist_offer_due(business: Business, *, now: datetime | None = None) -> list[WaitlistOffer]:
@@ -400,7 +425,7 @@ def record_offer_messages(offer: WaitlistOffer) -> None:
         ],
         ignore_conflicts=True,
     )
-    enqueue_on_commit(app.tasks[SEND_WAITLIST_OFFER], str(offer.pk))
+    queue_waitlist_offer(str(offer.pk))
 
 
 def offer_link(offer: WaitlistOffer) -> str:

@@ -12,6 +12,7 @@ def front_desk_urls(wrap) -> list:
         path("calendar/book/", wrap(views.book_view), name="frontdesk-book"),
         path("calendar/walk-in/", wrap(views.walk_in_view), name="frontdesk-walk-in"),
         path("calendar/time-off/", wrap(views.time_off_view), name="frontdesk-time-off"),
+        path("calendar/waitlist/offer/", wrap(views.waitlist_offer_view), name="frontdesk-waitlist-offer"),
         path("calendar/clients/", wrap(views.client_search), name="frontdesk-client-search"),
         path("calendar/appointments/<appointment_id>/", wrap(views.appointment_view), name="frontdesk-appointment"),
         path("calendar/appointments/<appointment_id>/move/", wrap(views.reschedule_view), name="frontdesk-reschedule"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.errors import NotAllowed
-from booking.models import OCCUPYING_STATUSES, Appointment
+from booking.models import OCCUPYING_STATUSES, Appointment, WaitlistEntry
 from booking.selectors import resources_held
 from booking.services import (
     actor_for,
@@ -33,6 +33,7 @@ from booking.services import (
     time_off_add,
 )
 from booking.visits import items_of, visit_cancel
+from booking.waitlist import offer_by_hand, waiting_on
 from businesses.models import Business, StaffMember
 from businesses.selectors import (
     active_resources,
@@ -43,6 +44,7 @@ from businesses.selectors import (
     own_column_only,
     sees_column,
 )
+from config.api_fields import parse_uuid
 from config.errors import DomainError
 from config.inputs import OUT_OF_RANGE, within_input_range
 from config.request_log import note_business
@@ -189,6 +191,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         loads = []
         step = timedelta(days=1)
     link_cells(page, business, moving)
+    waitlist = waiting_on(business, day, now=now) if view == "day" else []
     params = {"view": view, "staff": staff_id, "cancelled": "1" if show_cancelled else ""}
     today = timezone.localdate(now, business.zone)
     return show(
@@ -200,6 +203,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             title=f"Calendar — {business.name}",
             view=view,
             day=day,
+            waitlist=waitlist,
             week_days=[day + timedelta(days=n) for n in range(7)],
             page=page,
             loads=loads,
@@ -504,6 +508,25 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_http_methods(["POST"])
+def waitlist_offer_view(request: HttpRequest) -> HttpResponse:
+    """Offer a waiting client a free time by hand (from the day's waitlist in the calendar)."""
+    business = required_business(request)
+    pk = parse_uuid(request.POST.get("entry", ""))
+    entry = WaitlistEntry.objects.filter(pk=pk, business=business).select_related("business").first() if pk else None
+    start = parse_start(request.POST.get("start", ""), business)
+    if entry is None or start is None:
+        raise Http404("No such waitlist entry.")
+    try:
+        offer = offer_by_hand(entry=entry, start=start, by=actor_for(signed_in(request), business))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        local = timezone.localtime(offer.start, business.zone)
+        messages.success(request, f"Offered {entry.service} at {local:%H:%M} to {entry.customer}.")
+    return redirect(calendar_url(business, date=timezone.localdate(start, business.zone).isoformat()))
+
+
 def time_off_view(request: HttpRequest) -> HttpResponse:
     """Time off for a staff member, or (owners) a closure of the whole salon."""
     business = required_business(request)

@@ -190,7 +190,7 @@ def test_day_view_query_count_does_not_grow(client, alice, salon, staff, service
         WorkingHours.objects.create(staff=extra, weekday=0, start=time(9), end=time(18))
     many = count()
     assert many == few
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):  # with the day's waitlist (nobody waiting: one query)
         assert calendar(client, salon).status_code == 200
 
 
@@ -705,3 +705,57 @@ def test_the_desk_books_over_a_customers_hold_only_when_told_to(client, bob, sal
     booked = book_cell(client, salon, staff[0], services[0], at_time="10:00", day=day.isoformat(), override_holds="on")
     assert booked.status_code == 302
     assert Appointment.objects.get().staff == staff[0] and not SlotHold.objects.exists()
+
+
+def test_the_day_shows_its_waitlist_and_staff_offer_a_time_by_hand(client, bob, charlie, salon, staff, services):
+    from django.core import mail
+
+    from booking.models import WaitlistOffer
+    from booking.waitlist import Window, waitlist_join
+
+    day = timezone.localdate(timezone=salon.zone) + timedelta(days=3)
+    day += timedelta(days=1) if day.weekday() == 6 else timedelta(0)  # closed on Sundays
+    customer = CustomerFactory(email="waiting@example.com")
+    for hour in range(9, 18):  # Ana's day is full but for 17:30
+        make_appointment(
+            staff=staff[0],
+            service=services[0],
+            customer=CustomerFactory(),
+            start=datetime.combine(day, time(hour), tzinfo=salon.zone),
+        )
+    entry = waitlist_join(
+        customer=customer,
+        business=salon,
+        service=services[0],
+        staff=staff[0],
+        windows=[Window(from_date=day, to_date=day, from_time=time(17))],
+    )
+    WaitlistOffer.objects.all().delete()  # as if the one made at joining had been let go
+    client.force_login(charlie)  # another salon's owner
+    foreign = {"business": salon.pk, "entry": str(entry.pk), "start": "2030-03-04T10:00:00+00:00"}
+    assert client.post(reverse("admin:frontdesk-waitlist-offer"), foreign).status_code == 404
+    client.force_login(bob)
+    html = client.get(
+        reverse("admin:frontdesk-calendar"), {"business": salon.pk, "date": day.isoformat()}
+    ).content.decode()
+    assert "Waitlist for" in html and "waiting@example.com" in html
+    assert '<option value="' in html and ">17:30<" in html
+    start = datetime.combine(day, time(17, 30), tzinfo=salon.zone)
+    mail.outbox.clear()
+    response = client.post(
+        reverse("admin:frontdesk-waitlist-offer"),
+        {"business": salon.pk, "entry": str(entry.pk), "start": start.isoformat()},
+    )
+    assert response.status_code == 302
+    offer = WaitlistOffer.objects.get()
+    assert (offer.entry, offer.start, offer.offered_by) == (entry, start, "bob@alpha.example")
+    again = client.post(
+        reverse("admin:frontdesk-waitlist-offer"),
+        {"business": salon.pk, "entry": str(entry.pk), "start": start.isoformat()},
+        follow=True,
+    )
+    assert "already has an open offer" in again.content.decode()
+    html = client.get(
+        reverse("admin:frontdesk-calendar"), {"business": salon.pk, "date": day.isoformat()}
+    ).content.decode()
+    assert "Offered 17:30" in html

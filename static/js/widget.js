@@ -6,7 +6,7 @@
   "use strict";
   var config = JSON.parse(document.getElementById("widget-config").textContent);
   var root = document.getElementById("step");
-  var state = { token: null, services: [], staff: [], items: [], day: null, slot: null, hold: null };
+  var state = { token: null, services: [], staff: [], items: [], day: null, slot: null, hold: null, wanted: null };
 
   // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
   // and Safari, else the referrer): booking details go to the page the customer is on, and
@@ -180,6 +180,10 @@
         top.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseService(); } },
                     ["Add another service"]));
       }
+      if (state.items.length === 1) {
+        top.push(el("p", { "class": "muted" }, ["No time that suits you? ",
+          el("button", { type: "button", "class": "link", onclick: function () { waitlist(); } }, ["Join the waitlist"])]));
+      }
       if (!names.length) return show("Choose a time", top.concat([el("p", {}, ["No free times in the next two weeks."])]), error);
       if (!state.day || !days[state.day]) state.day = names[0];
       var dayButtons = el("div", { "class": "days", role: "group", "aria-label": "Days" }, names.map(function (day) {
@@ -220,12 +224,49 @@
 
   function summary() {
     var names = state.items.map(function (item) { return item.service.name; }).join(" + ");
+    if (state.wanted) return el("p", { "class": "summary-line" }, [names + ": the waitlist"]);
     return el("p", { "class": "summary-line" }, [names + ", " + dayLabel(localDay(state.slot.start)) + " " +
                                                   localTime(state.slot.start) + " (" + config.timezone + ")"]);
   }
 
+  // The waitlist: the dates and times the customer can make; sent once they are signed in.
+  function waitlist(error) {
+    var today = new Date().toISOString().slice(0, 10);
+    var later = new Date(Date.now() + 14 * 864e5).toISOString().slice(0, 10);
+    var form = el("form", { novalidate: "novalidate", onsubmit: function (event) {
+      event.preventDefault();
+      var item = state.items[0];
+      state.wanted = {
+        business_id: config.business, service_id: item.service.id, staff_id: item.staffId,
+        windows: [{ from_date: form.from_date.value, to_date: form.to_date.value,
+                    from_time: form.from_time.value || null, to_time: form.to_time.value || null }]
+      };
+      if (state.token) joinWaitlist(); else details();
+    } }, [
+      el("p", {}, ["Tell us when you could come: when such a time frees up, we send you a link to book it."]),
+      el("label", { "for": "w-from" }, ["From"]),
+      el("input", { id: "w-from", name: "from_date", type: "date", value: today, required: "required" }),
+      el("label", { "for": "w-to" }, ["Until"]),
+      el("input", { id: "w-to", name: "to_date", type: "date", value: later, required: "required" }),
+      el("label", { "for": "w-after" }, ["Not before (optional)"]),
+      el("input", { id: "w-after", name: "from_time", type: "time" }),
+      el("label", { "for": "w-before" }, ["Done by (optional)"]),
+      el("input", { id: "w-before", name: "to_time", type: "time" }),
+      el("button", { type: "submit" }, ["Join the waitlist"]),
+      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, ["Back"])
+    ]);
+    show("Join the waitlist", [chosenList(), form], error);
+  }
+
+  function joinWaitlist() {
+    stepRequest("/api/customer/waitlist", { method: "POST", body: state.wanted }).then(function () {
+      state.wanted = null;
+      show("You're on the waitlist", [el("p", {}, ["We'll tell " + (state.email || "you") + " when a time frees up."])]);
+    }).catch(function (problem) { waitlist(fail(problem)); });
+  }
+
   function details(error) {
-    if (state.token) return confirm();
+    if (state.token) return state.wanted ? joinWaitlist() : confirm();
     var form = el("form", { novalidate: "novalidate", onsubmit: function (event) {
       event.preventDefault();
       var contact = form.contact.value.trim();
@@ -245,16 +286,16 @@
       el("label", { "for": "w-last" }, ["Last name"]),
       el("input", { id: "w-last", name: "last_name", autocomplete: "family-name" }),
       el("button", { type: "submit" }, ["Send me a code"]),
-      el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, ["Back"])
+      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, ["Back"])
     ]);
-    show("Your details", [summary(), heldLine(), form].filter(Boolean), error);
+    show("Your details", [summary(), state.wanted ? null : heldLine(), form].filter(Boolean), error);
   }
 
   function code(error) {
     var form = el("form", { onsubmit: function (event) {
       event.preventDefault();
       stepRequest("/api/customer/auth/verify", { method: "POST", body: { challenge: state.challenge, code: form.code.value.trim() } })
-        .then(function (answer) { state.token = answer.token; confirm(); })
+        .then(function (answer) { state.token = answer.token; if (state.wanted) joinWaitlist(); else confirm(); })
         .catch(function (problem) { code(fail(problem)); });
     } }, [
       el("p", {}, ["We sent a code to " + state.email + "."]),

@@ -125,3 +125,50 @@ def test_book_a_visit_of_two_services_with_two_stylists(live_server, playwright_
     page.wait_for_url(re.compile("/customer/appointment-history"))
     assert set(visit.appointments.values_list("status", flat=True)) == {"cancelled"}
     context.close()
+
+
+def test_a_cancelled_time_goes_to_the_waitlisted_customer_who_books_it_from_the_email(
+    live_server, playwright_chromium, salon, staff, services
+):
+    """Issue 20's "done when": the e-mailed offer's link books the freed time in one click."""
+    from datetime import datetime, time, timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from booking.services import Actor, appointment_cancel
+    from booking.waitlist import Window, waitlist_join
+    from tests.factories import CustomerFactory, make_appointment
+
+    cut = services[0]
+    day = timezone.localdate(timezone=salon.zone) + timedelta(days=3)
+    day += timedelta(days=1) if day.weekday() == 6 else timedelta(0)  # closed on Sundays
+    booked = [
+        make_appointment(
+            staff=staff[0],
+            service=cut,
+            customer=CustomerFactory(),
+            start=datetime.combine(day, time(9), tzinfo=salon.zone) + timedelta(minutes=30 * n),
+        )
+        for n in range(18)
+    ]
+    waiting = CustomerFactory(email="waiting@example.com")
+    waitlist_join(
+        customer=waiting, business=salon, service=cut, staff=staff[0], windows=[Window(from_date=day, to_date=day)]
+    )
+    assert not mail.outbox  # the day is full: nothing to offer yet
+    appointment_cancel(appointment=booked[3], by=Actor.system())  # 10:30 frees up
+    (offer_mail,) = [m for m in mail.outbox if m.to == ["waiting@example.com"]]
+    link = re.search(r"(https?://\S+/customer/waitlist/offers/\S+)", offer_mail.body).group(1)
+    path = urlsplit(link).path
+
+    page = playwright_chromium.new_context(viewport=PHONE, locale="en-GB").new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", name="A time for you")).to_be_visible()
+    expect(page.get_by_text("10:30")).to_be_visible()
+    page.get_by_role("button", name="Book this time").click()
+    expect(page.get_by_role("heading", name="You're booked!")).to_be_visible()
+    screenshot(page, "waitlist-offer-booked-phone")
+    appointment = Appointment.objects.get(customer=waiting)
+    assert (appointment.start, appointment.staff) == (booked[3].start, staff[0])

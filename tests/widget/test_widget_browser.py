@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from booking.models import Appointment, SlotHold, Visit
+from booking.models import Appointment, SlotHold, Visit, WaitlistEntry
 from tests.browser import CHROMIUM_ARGS, fill_emailed_code, screenshot
 from tests.factories import full_colour
 
@@ -273,3 +273,29 @@ def test_a_time_chosen_in_the_widget_is_held_while_the_customer_signs_in(
         "holder@example.com",
     )
     assert not SlotHold.objects.exists()  # spent by the booking
+
+
+def test_a_customer_joins_the_waitlist_from_the_widget(
+    live_server, salon, staff, services, host_site, chromium_blocking_third_party_cookies
+):
+    folder, host = host_site
+    salon.embed_allowed_origins = [host]
+    salon.save()
+    (folder / "index.html").write_text(HOST_PAGE.format(app=live_server.url, business=salon.pk))
+    page = chromium_blocking_third_party_cookies.new_page()
+    page.goto(host)
+    frame = page.wait_for_selector("#book iframe").content_frame()
+    frame.get_by_role("button", name=re.compile("^Cut")).click()
+    frame.get_by_role("button", name="Ana").click()
+    frame.get_by_role("button", name="Join the waitlist").click()
+    frame.get_by_label("Not before (optional)").fill("17:45")  # a cut then would end after closing
+    frame.get_by_role("button", name="Join the waitlist").click()
+    frame.get_by_label("Email or mobile number").fill("waiting@example.com")
+    frame.get_by_role("button", name="Send me a code").click()
+    fill_emailed_code(frame)
+    frame.get_by_role("button", name="Continue").click()
+    expect(frame.get_by_role("heading", name="You're on the waitlist")).to_be_visible()
+    entry = WaitlistEntry.objects.get()
+    assert (entry.customer.email, entry.service, entry.staff) == ("waiting@example.com", services[0], staff[0])
+    assert entry.windows[0]["from_time"] == "17:45"
+    assert not entry.offers.exists()

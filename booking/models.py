@@ -104,6 +104,9 @@ class Appointment(models.Model):
     notes = models.TextField(blank=True)
     cancel_reason = models.TextField(blank=True)
     sequence = models.PositiveIntegerField(default=0, help_text="Bumped on every change (calendar invites).")
+    client_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the client confirmed they are coming (an SMS reply)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -347,6 +350,7 @@ class AppointmentHistory(models.Model):
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "Marked no-show"
         UPDATED = "updated", "Updated"
+        CLIENT_CONFIRMED = "confirmed", "Confirmed by the client"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(max_length=12, choices=Action.choices)

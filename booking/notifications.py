@@ -88,6 +88,7 @@ def message_context(appointment: Appointment, kind: str) -> dict:
         "local_end": items[-1].end.astimezone(business.zone),
         "manage_url": manage_url(appointment),
         "book_url": f"{settings.SITE_URL}{reverse('customer-book')}?business={business.pk}",
+        "sms_replies": settings.SMS_REPLIES,
     }
 
 

@@ -728,6 +728,26 @@ def ensure_finishable(appointment: Appointment, status: str, by: Actor, *, now: 
         raise InvalidState("The client checked in: complete or cancel the appointment instead.")
 
 
+def appointment_client_confirm(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
+    """The client says they are coming (an SMS reply): recorded once, shown to staff. Only for
+    an appointment still booked and not begun; a visit's items are confirmed together."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = locked_for_update(appointment)
+        if appointment.status != Appointment.Status.CONFIRMED or appointment.start <= now:
+            raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+        items = [appointment]
+        if appointment.visit_id is not None:
+            siblings = Appointment.objects.filter(visit_id=appointment.visit_id, status=Appointment.Status.CONFIRMED)
+            items = [locked_for_update(a) for a in siblings.exclude(pk=appointment.pk)] + items
+        for item in items:
+            if item.client_confirmed_at is None:
+                item.client_confirmed_at = now
+                item.save(update_fields=["client_confirmed_at", "updated_at"])
+                record_history(item, action=AppointmentHistory.Action.CLIENT_CONFIRMED, by=by)
+    return appointment
+
+
 def appointment_check_in(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
     """The client is here (front desk): `arrived` keeps the time taken. Members only, from
     the appointment's day on; the calendar invite is unchanged, so no message is sent."""

@@ -206,6 +206,9 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chairtime <bookings@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_URL = env.str("SMS_URL", default="console://")
+# Two-way SMS: the provider's inbound webhook points at SITE_URL/sms/twilio/inbound, and texts
+# about appointments invite replies (C to confirm, X to cancel, STOP).
+SMS_REPLIES = env.bool("SMS_REPLIES", default=False)
 
 # --- Cache and Celery -------------------------------------------------------------------------
 

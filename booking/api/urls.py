@@ -1,4 +1,4 @@
-from booking.api import holds, visits, waitlist
+from booking.api import holds, sms, visits, waitlist
 from booking.api import views as api
 from config.routing import route
 
@@ -19,6 +19,7 @@ urlpatterns = [
     route("api/appointments/<appointment_id>/no-show", api.NoShowView.as_view()),
     route("api/customer/waitlist", waitlist.CustomerWaitlistView.as_view()),
     route("api/customer/waitlist/<entry_id>", waitlist.CustomerWaitlistEntryView.as_view()),
+    route("sms/twilio/inbound", sms.twilio_inbound, name="sms-inbound"),
     route("api/visits/<visit_id>", visits.VisitDetailView.as_view(), name="api-visit"),
     route("api/visits/<visit_id>/cancel", visits.VisitCancelView.as_view()),
     route("api/visits/<visit_id>/reschedule", visits.VisitRescheduleView.as_view()),

@@ -388,11 +388,12 @@ def spend_holds(holds: Holds, booked: Sequence[Appointment]) -> None:
     over end (their holders will find the time taken)."""
     if holds.own:
         SlotHold.objects.filter(token_hash=holds.own).delete()
-    if holds.ignored:
+    if holds.ignored:  # every row of each hold in the way goes (a visit's hold has several)
         with connection.cursor() as cursor:
             for appointment in booked:
                 cursor.execute(
-                    "DELETE FROM booking_slothold WHERE staff_id = %s AND staff_busy && %s",
+                    "DELETE FROM booking_slothold WHERE token_hash IN (SELECT token_hash FROM booking_slothold"
+                    " WHERE staff_id = %s AND staff_busy && %s)",
                     [appointment.staff_id, appointment.staff_busy],
                 )
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.errors import TooLateToCancel
-from booking.models import OCCUPYING_STATUSES, Appointment, Notification
-from booking.selectors import visit_items
+from booking.models import Appointment, Notification
+from booking.selectors import upcoming, visit_items
 from booking.services import Actor, appointment_cancel, appointment_client_confirm
 from booking.visits import visit_cancel
 from config.errors import DomainError
@@ -46,7 +46,7 @@ def texted_appointments(phone: str, *, now: datetime) -> list[Appointment]:
         status=Notification.Status.SENT,
     )
     found = (
-        Appointment.objects.filter(Exists(texted), status__in=OCCUPYING_STATUSES, start__gt=now)
+        Appointment.objects.filter(upcoming(now), Exists(texted), start__gt=now)  # upcoming, not begun
         .select_related("business", "customer", "service", "staff", "visit")
         .order_by("start")
     )

@@ -13,12 +13,12 @@ import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,7 @@ from booking.queue import queue_waitlist_look, queue_waitlist_offer
 from booking.selectors import MAX_AVAILABILITY_DAYS, available_slots, customer_window, hold_token_hash
 from booking.services import Actor, appointment_book, ensure_bookable, least_booked_first
 from businesses.models import Business, Service, StaffMember
+from config.errors import Busy
 from customers.models import CustomerAccount
 from customers.sms import send_sms
 
@@ -74,13 +75,15 @@ class Window:
         return self.to_time is None or (end.date() == day and end.time() <= self.to_time)
 
     def as_json(self) -> dict:
-        return {
-            "from_date": self.from_date.isoformat(),
-            "to_date": self.to_date.isoformat(),
-            "from_time": self.from_time.strftime("%H:%M") if self.from_time else None,
-            "to_time": self.to_time.strftime("%H:%M") if self.to_time else None,
-            "weekdays": list(self.weekdays) if self.weekdays is not None else None,
-        }
+        """As stored and as the API shows it: the optional parts only where given."""
+        found: dict = {"from_date": self.from_date.isoformat(), "to_date": self.to_date.isoformat()}
+        if self.from_time is not None:
+            found["from_time"] = self.from_time.strftime("%H:%M")
+        if self.to_time is not None:
+            found["to_time"] = self.to_time.strftime("%H:%M")
+        if self.weekdays is not None:
+            found["weekdays"] = list(self.weekdays)
+        return found
 
     @classmethod
     def from_json(cls, raw: dict) -> "Window":
@@ -152,8 +155,8 @@ def waitlist_join(
 
 
 def waiting(business: Business | None = None, *, now: datetime) -> QuerySet[WaitlistEntry]:
-    """Entries still waiting: not booked, left or past their last date (in the salon's zone;
-    a day's slack in SQL, the exact date in `is_current`)."""
+    """Entries that may still be waiting: not booked or left, and not past their last date by
+    a day's slack in SQL (the salon's zone decides: `is_current`)."""
     entries = WaitlistEntry.objects.filter(
         status=WaitlistEntry.Status.WAITING, last_date__gte=(now - timedelta(days=1)).date()
     )
@@ -161,6 +164,7 @@ def waiting(business: Business | None = None, *, now: datetime) -> QuerySet[Wait
 
 
 def is_current(entry: WaitlistEntry, *, now: datetime) -> bool:
+    """Still waiting: the one rule (with `waiting` for the SQL cut)."""
     return entry.status == WaitlistEntry.Status.WAITING and entry.last_date >= timezone.localdate(
         now, entry.business.zone
     )
@@ -170,6 +174,11 @@ def customer_waitlist(customer: CustomerAccount, *, now: datetime) -> list[Waitl
     """The customer's entries still waiting, in joining order."""
     entries = waiting(now=now).filter(customer=customer).select_related("business", "service", "staff")
     return [entry for entry in entries if is_current(entry, now=now)]
+
+
+def customer_entry(customer: CustomerAccount, pk: object, *, now: datetime) -> WaitlistEntry | None:
+    """One of the customer's entries still waiting (another's, or one not waiting: None)."""
+    return next((entry for entry in customer_waitlist(customer, now=now) if entry.pk == pk), None)
 
 
 def waitlist_leave(*, entry: WaitlistEntry) -> None:
@@ -184,9 +193,29 @@ def waitlist_leave(*, entry: WaitlistEntry) -> None:
 # --- finding and offering times --------------------------------------------------------------
 
 
+def can_make(windows: Sequence[Window], slot: Slot, zone) -> bool:
+    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+    return any(window.allows(start, end) for window in windows)
+
+
+def times_for(entry: WaitlistEntry, *, first_day: date, days: int, now: datetime) -> list[Slot]:
+    """The free times (holds counted, within the booking window) over those local dates that
+    the entry's customer can make."""
+    business, windows = entry.business, windows_of(entry)
+    slots = available_slots(
+        business,
+        entry.service,
+        first_day=first_day,
+        days=days,
+        staff=entry.staff,
+        window=customer_window(business, now=now),
+    )
+    return [slot for slot in slots if can_make(windows, slot, business.zone)]
+
+
 def offerable_slot(entry: WaitlistEntry, *, now: datetime, skip: Iterable[datetime] = ()) -> Slot | None:
-    """The earliest free time (holds counted) the entry's customer can make within the booking
-    window, except those in `skip` (already offered to them)."""
+    """The earliest time the entry's customer can make (`times_for`), except those in `skip`
+    (already offered to them)."""
     business = entry.business
     windows = windows_of(entry)
     today = timezone.localdate(now, business.zone)
@@ -196,21 +225,9 @@ def offerable_slot(entry: WaitlistEntry, *, now: datetime, skip: Iterable[dateti
         return None
     days = min((last_day - first_day).days + 1, MAX_AVAILABILITY_DAYS)
     skipped = set(skip)
-    zone = business.zone
-    for slot in available_slots(
-        business,
-        entry.service,
-        first_day=first_day,
-        days=days,
-        staff=entry.staff,
-        window=customer_window(business, now=now),
-    ):
-        if slot.start in skipped:
-            continue
-        start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-        if any(window.allows(start, end) for window in windows):
-            return slot
-    return None
+    return next(
+        (slot for slot in times_for(entry, first_day=first_day, days=days, now=now) if slot.start not in skipped), None
+    )
 
 
 @dataclass(frozen=True)
@@ -228,50 +245,50 @@ def waiting_on(business: Business, day: date, *, now: datetime | None = None) ->
     offer if they have one and the free times that day they could take (to offer by hand)."""
     now = now or timezone.now()
     entries = waiting(business, now=now).filter(last_date__gte=day).select_related("customer", "service", "staff")
-    zone, bookable = business.zone, customer_window(business, now=now)
     found = []
     for entry in entries.order_by("created_at", "pk"):
         windows = windows_of(entry)
         if not is_current(entry, now=now) or not any(w.from_date <= day <= w.to_date for w in windows):
             continue
-        slots = available_slots(business, entry.service, first_day=day, staff=entry.staff, window=bookable)
-        times = [s for s in slots if any(w.allows(s.start.astimezone(zone), s.end.astimezone(zone)) for w in windows)]
+        times = times_for(entry, first_day=day, days=1, now=now)
         found.append(Waiting(entry, windows, entry.offers.filter(status=WaitlistOffer.Status.OPEN).first(), times))
     return found
 
 
+def lock_waitlist(business: Business) -> None:
+    """One look at the salon's waitlist at a time, until the transaction ends (taken before
+    any staff lock, which bookings take without it: no cycle)."""
+    lock_booking(staff_ids=(), customer_id=f"waitlist:{business.pk}")
+
+
 def waitlist_offer_due(business: Business, *, now: datetime | None = None) -> list[WaitlistOffer]:
     """Offer free times to the salon's waiting entries, in joining order: each without an open
-    offer gets the earliest time it can make that it has not been offered before. One look
-    at a time per salon (an advisory lock), so two sweeps never offer one time twice."""
+    offer gets the earliest time it can make that it has not been offered before. Each offer
+    is its own short transaction under the salon's waitlist lock (with its hold's staff locks
+    held only that long); an entry that cannot be offered now is left for the next look."""
     now = now or timezone.now()
     made = []
-    with transaction.atomic():
-        lock_booking(staff_ids=(), customer_id=f"waitlist:{business.pk}")
-        open_offer = WaitlistOffer.objects.filter(entry=OuterRef("pk"), status=WaitlistOffer.Status.OPEN)
-        entries = (
-            waiting(business, now=now)
-            .filter(~Exists(open_offer))
-            .select_related("business", "service", "staff", "customer")
-            .order_by("created_at", "pk")
-        )
-        for entry in entries:
-            if not is_current(entry, now=now):
-                continue
-            offered = entry.offers.values_list("start", flat=True)
-            slot = offerable_slot(entry, now=now, skip=offered)
-            if slot is None:
-                continue
-            try:
-                made.append(offer_create(entry, slot, now=now))
-            except SlotUnavailable:  # taken between the look and the hold
-                continue
+    open_offer = WaitlistOffer.objects.filter(entry=OuterRef("pk"), status=WaitlistOffer.Status.OPEN)
+    candidates = waiting(business, now=now).filter(~Exists(open_offer)).order_by("created_at", "pk")
+    for pk in list(candidates.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                lock_waitlist(business)
+                entry = candidates.select_related("business", "service", "staff", "customer").filter(pk=pk).first()
+                if entry is None or not is_current(entry, now=now):  # offered or gone meanwhile
+                    continue
+                slot = offerable_slot(entry, now=now, skip=entry.offers.values_list("start", flat=True))
+                if slot is not None:
+                    made.append(offer_create(entry, slot, now=now))
+        except (SlotUnavailable, Busy, IntegrityError):  # taken meanwhile, or locked: the next look
+            logger.info("waitlist entry %s left for the next look", pk)
     return made
 
 
 def offer_create(entry: WaitlistEntry, slot: Slot, *, now: datetime, by: str = "waitlist") -> WaitlistOffer:
     """Offer `slot` to the entry's customer for the salon's offer window, holding it for them
-    (unless the salon lets the first to click have it), and record the messages."""
+    (unless the salon lets the first to click have it), and record the messages. Call under
+    the salon's waitlist lock."""
     business = entry.business
     expires_at = now + timedelta(minutes=business.waitlist_offer_minutes)
     hold_token = ""
@@ -302,26 +319,22 @@ def offer_create(entry: WaitlistEntry, slot: Slot, *, now: datetime, by: str = "
 
 
 def offer_by_hand(*, entry: WaitlistEntry, start: datetime, by: Actor, now: datetime | None = None) -> WaitlistOffer:
-    """Staff offer a waiting customer a time themselves (the admin's waitlist)."""
+    """Staff offer a waiting customer a time themselves (the front desk's waitlist)."""
     now = now or timezone.now()
+    start = start.astimezone(UTC)  # a local time in a repeated hour compares unequal to every other zone's
     if not by.is_member:
         raise InvalidState("Only the salon's staff may offer times by hand.")
-    if not is_current(entry, now=now):
-        raise InvalidState("This customer is no longer waiting.")
     with transaction.atomic():
+        lock_waitlist(entry.business)
+        entry = WaitlistEntry.objects.select_related("business", "service", "staff", "customer").get(pk=entry.pk)
+        if not is_current(entry, now=now):
+            raise InvalidState("This customer is no longer waiting.")
         if WaitlistOffer.objects.filter(entry=entry, status=WaitlistOffer.Status.OPEN).exists():
             raise InvalidState("This customer already has an open offer.")
         day = timezone.localdate(start, entry.business.zone)
-        slots = available_slots(
-            entry.business,
-            entry.service,
-            first_day=day,
-            staff=entry.staff,
-            window=customer_window(entry.business, now=now),
-        )
-        slot = next((slot for slot in slots if slot.start == start), None)
+        slot = next((slot for slot in times_for(entry, first_day=day, days=1, now=now) if slot.start == start), None)
         if slot is None:
-            raise SlotUnavailable()
+            raise SlotUnavailable("That time is not free, or not one this client can make.")
         return offer_create(entry, slot, now=now, by=by.label)
 
 
@@ -388,8 +401,12 @@ def booked_from_offer(offer: WaitlistOffer, *, now: datetime) -> Appointment:
         )
         WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.BOOKED)
         WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistEntry.Status.BOOKED, appointment=appointment)
-        for other in WaitlistOffer.objects.filter(entry=entry, status=WaitlistOffer.Status.OPEN).exclude(pk=offer.pk):
-            close_offer(other, WaitlistOffer.Status.EXPIRED)
+        # Others offered this time (first-click mode) are told it is taken when they click; their
+        # entries may be offered another time at once.
+        WaitlistOffer.objects.filter(
+            entry__business=entry.business_id, status=WaitlistOffer.Status.OPEN, start=offer.start, hold_token=""
+        ).exclude(pk=offer.pk).update(status=WaitlistOffer.Status.TAKEN)
+        queue_waitlist_look(entry.business_id)
     return appointment
 
 
@@ -401,12 +418,18 @@ def waitlist_sweep(*, now: datetime | None = None) -> int:
     WaitlistOffer.objects.filter(status=WaitlistOffer.Status.OPEN, expires_at__lte=now).update(
         status=WaitlistOffer.Status.EXPIRED
     )
-    for entry in WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, last_date__lt=now.date()):
+    soon_over = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.WAITING, last_date__lt=(now + timedelta(days=1)).date()
+    ).select_related("business")
+    for entry in soon_over:
         if not is_current(entry, now=now):
             WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistEntry.Status.EXPIRED)
     made = 0
     for business in Business.objects.filter(pk__in=waiting(now=now).values("business")):
-        made += len(waitlist_offer_due(business, now=now))
+        try:
+            made += len(waitlist_offer_due(business, now=now))
+        except Exception:  # one salon's trouble must not stop the others' waitlists
+            logger.exception("waitlist look failed", extra={"business_id": str(business.pk)})
     return made
 
 

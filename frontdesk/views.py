@@ -507,7 +507,6 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @require_http_methods(["POST"])
 def waitlist_offer_view(request: HttpRequest) -> HttpResponse:
     """Offer a waiting client a free time by hand (from the day's waitlist in the calendar)."""
@@ -527,6 +526,7 @@ def waitlist_offer_view(request: HttpRequest) -> HttpResponse:
     return redirect(calendar_url(business, date=timezone.localdate(start, business.zone).isoformat()))
 
 
+@require_http_methods(["GET", "POST"])
 def time_off_view(request: HttpRequest) -> HttpResponse:
     """Time off for a staff member, or (owners) a closure of the whole salon."""
     business = required_business(request)

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from booking.errors import SlotUnavailable
-from booking.models import WaitlistEntry
+from booking.models import WaitlistOffer
 from booking.waitlist import (
     Window,
+    customer_entry,
     customer_waitlist,
     offer_book,
     offer_for_token,
@@ -108,11 +109,7 @@ def join_page(request):
 def waitlist_page(request):
     customer = customer_for_user(request.user)
     if request.method == "POST":
-        pk = parse_uuid(request.POST.get("entry", ""))
-        if pk is None:
-            raise Http404
-        waiting = WaitlistEntry.objects.filter(pk=pk, customer=customer, status=WaitlistEntry.Status.WAITING)
-        entry = waiting.select_related("business").first()
+        entry = customer_entry(customer, parse_uuid(request.POST.get("entry", "")), now=timezone.now())
         if entry is None:
             raise Http404
         waitlist_leave(entry=entry)
@@ -131,6 +128,8 @@ def offer_page(request, token):
     entry = offer.entry
     business = entry.business
     context = {"business": business, "offer": offer, "entry": entry, "open": offer_is_open(offer, now=timezone.now())}
+    if offer.status == WaitlistOffer.Status.TAKEN:
+        context["error"] = _("Sorry, this time has just been taken.")
     if request.method == "POST" and context["open"]:
         try:
             appointment = offer_book(offer=offer)

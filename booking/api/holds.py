@@ -16,7 +16,7 @@ from booking.visits import MAX_VISIT_ITEMS
 from businesses.api import business_or_404
 from businesses.models import Service, StaffMember
 from businesses.selectors import is_business_member
-from config.api_fields import AwareDateTimeField, StrictCharField, local_iso
+from config.api_fields import AwareDateTimeField, StrictCharField, local_iso, parse_uuid
 from config.api_schema import errors
 from config.client_ip import client_ip
 from config.request_log import note_business
@@ -51,7 +51,8 @@ class HoldsPerBusiness(HoldThrottle):
     scope = "holds_per_business"
 
     def ident(self, request, view) -> str:
-        return str(view.kwargs["business_id"])
+        # One counter per salon however its id is spelled (upper case, no hyphens, urn:uuid:...).
+        return str(parse_uuid(view.kwargs["business_id"]) or view.kwargs["business_id"])
 
 
 def may_hold_now(request, business_id) -> bool:

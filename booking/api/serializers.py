@@ -22,6 +22,9 @@ class AvailabilityQuery(serializers.Serializer):
     date = BoundedDateField(required=False)
     days = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_AVAILABILITY_DAYS)
     staff = serializers.UUIDField(required=False)
+    hold_token = StrictCharField(
+        required=False, max_length=100, help_text="The asker's slot hold: its time shows as free to them."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if ("service" in attrs) == ("services" in attrs):

@@ -90,11 +90,20 @@ def availability_response(business_id, query: dict, *, unknown_business: Excepti
     staff = owned(StaffMember, business, query["staff"], "staff") if query.get("staff") else None
     first_day = query.get("date") or timezone.localdate(timezone=business.zone)
     window = selectors.customer_window(business, now=timezone.now())
+    # The asker's own hold (`hold_token`) shows as free to them: never from the rendered cache.
+    holds = (
+        selectors.holds_now(own=selectors.hold_token_hash(query["hold_token"])) if query.get("hold_token") else None
+    )
     if len(services) > 1:  # a visit: each slot lists its items
         items = [(service, staff) for service in services]  # `staff`: one person does every item
-        visit_slots = visit_available_slots(business, items, first_day=first_day, days=query["days"], window=window)
+        visit_slots = visit_available_slots(
+            business, items, first_day=first_day, days=query["days"], window=window, holds=holds
+        )
         return Response(visit_availability_body(business, services, visit_slots))
     question = {"first_day": first_day, "days": query["days"], "staff": staff, "window": window}
+    if holds is not None:
+        slots = selectors.available_slots(business, first, **question, holds=holds)
+        return Response(availability_body(business, first, slots))
     rendered = selectors.available_fragments(
         business,
         first,
@@ -125,6 +134,7 @@ AVAILABILITY_PARAMETERS = [
     OpenApiParameter("date", str, description="First business-local date, YYYY-MM-DD (default: today there)."),
     OpenApiParameter("days", int, description="How many days, 1-62 (default 1)."),
     OpenApiParameter("staff", str, description="Only this staff member (UUID); default: any."),
+    OpenApiParameter("hold_token", str, description="The asker's slot hold: its time shows as free to them."),
 ]
 AVAILABILITY_EXAMPLE = OpenApiExample(
     "Two free slots",

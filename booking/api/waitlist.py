@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from booking.api.views import owned, service_with_business
 from booking.models import WaitlistEntry
-from booking.waitlist import Window, customer_waitlist, waitlist_join, waitlist_leave, windows_of
+from booking.waitlist import Window, customer_entry, customer_waitlist, waitlist_join, waitlist_leave, windows_of
 from businesses.models import StaffMember
 from config.api_fields import BoundedDateField, parse_uuid
 from config.api_schema import errors
@@ -135,12 +135,8 @@ class CustomerWaitlistEntryView(APIView):
     permission_classes = [IsAuthenticated]
 
     def delete(self, request, entry_id):
-        pk = parse_uuid(entry_id)
-        customer = customer_for_user(request.user)
-        entry = (
-            WaitlistEntry.objects.filter(pk=pk, customer=customer).select_related("business").first() if pk else None
-        )
-        if entry is None or entry.status != WaitlistEntry.Status.WAITING:
+        entry = customer_entry(customer_for_user(request.user), parse_uuid(entry_id), now=timezone.now())
+        if entry is None:
             raise Http404
         waitlist_leave(entry=entry)
         return Response(status=status.HTTP_204_NO_CONTENT)

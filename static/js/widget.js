@@ -170,6 +170,7 @@
     } else {
       query = "?services=" + state.items.map(function (item) { return item.service.id; }).join(",");
     }
+    if (state.hold) query += "&hold_token=" + encodeURIComponent(state.hold.hold_token);  // our own time stays ours
     stepRequest("/api/business/" + config.business + "/availability" + query + "&days=14").then(function (answer) {
       var slots = state.items.length === 1 ? answer.slots : answer.slots.filter(fits);
       var days = {};
@@ -231,8 +232,10 @@
 
   // The waitlist: the dates and times the customer can make; sent once they are signed in.
   function waitlist(error) {
-    var today = new Date().toISOString().slice(0, 10);
-    var later = new Date(Date.now() + 14 * 864e5).toISOString().slice(0, 10);
+    // The salon's dates, not the browser's ("en-CA" writes YYYY-MM-DD).
+    var salonDate = new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    var today = salonDate.format(new Date());
+    var later = salonDate.format(new Date(Date.now() + 14 * 864e5));
     var form = el("form", { novalidate: "novalidate", onsubmit: function (event) {
       event.preventDefault();
       var item = state.items[0];

@@ -62,6 +62,8 @@ def test_a_hold_keeps_the_time_from_everyone_else_until_it_expires(salon, staff,
     assert str(staff[0].pk) not in free[ten] and str(staff[1].pk) in free[ten]
     assert str(staff[0].pk) not in free[ten - timedelta(minutes=15)]  # it would run into the hold
     assert ten not in starts(APIClient(), salon, cut, day, staff=str(staff[0].pk))
+    # ...but not from the holder's own, who says so.
+    assert ten in starts(APIClient(), salon, cut, day, staff=str(staff[0].pk), hold_token=body["hold_token"])
 
     with time_machine.travel(timezone.now() + timedelta(minutes=salon.hold_minutes, seconds=1)):
         # No cleanup has run: the expired row is still there and counts for nothing.
@@ -330,3 +332,42 @@ def test_a_visit_with_a_stylist_per_item_is_held_as_items(salon, staff, services
         (staff[0].pk, colour.pk),
         (staff[1].pk, cut.pk),
     ]
+
+
+def test_the_per_salon_limit_counts_every_spelling_of_its_id(salon, staff, services):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cut = services[0]
+    day = next_weekday(salon, days=5)
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "holds_per_business": "2/min"}
+    spellings = [str(salon.pk), str(salon.pk).upper(), salon.pk.hex]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+        answers = [
+            APIClient(REMOTE_ADDR=f"203.0.113.{n}").post(
+                f"/api/business/{spelling}/holds",
+                {"service_id": str(cut.pk), "start": at(salon, day, 9 + n).isoformat()},
+                format="json",
+            )
+            for n, spelling in enumerate(spellings)
+        ]
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+
+
+def test_booking_over_a_visits_hold_ends_the_whole_hold(salon, staff, services, bob):
+    colour = full_colour(salon, *staff)
+    cut = services[0]
+    ten = at(salon, next_weekday(salon), 10)
+    hold_create(business=salon, items=[(colour, staff[0]), (cut, staff[1])], start=ten)
+    assert SlotHold.objects.count() == 2
+    member = Actor(user=bob, label=bob.email, is_member=True)
+    appointment_book(
+        business=salon,
+        service=cut,
+        staff=staff[0],
+        start=ten,
+        by=member,
+        customer_details=CustomerDetails(email="walkin@example.com"),
+        override_holds=True,
+    )
+    assert not SlotHold.objects.exists()  # the cut's row with Ben went with the colour's

@@ -128,7 +128,6 @@ def test_customers_join_list_and_leave_their_waitlist_over_the_api(salon, staff,
             "from_date": day.isoformat(),
             "to_date": (day + timedelta(days=7)).isoformat(),
             "from_time": "16:00",
-            "to_time": None,
             "weekdays": [0, 4],
         }
     ]
@@ -259,6 +258,7 @@ def test_first_to_click_mode_offers_everyone_and_the_first_click_wins(salon, sta
     offers = {offer.entry: offer for offer in waitlist_offer_due(salon)}
     assert set(offers) == {first, second} and not SlotHold.objects.exists()
     offer_book(offer=offers[second])
+    assert WaitlistOffer.objects.get(pk=offers[first].pk).status == "taken"  # closed at once
     late = Client().post(offer_link_for(offers[first]))
     assert late.status_code == 409 and "just been taken" in late.content.decode()
     assert WaitlistOffer.objects.get(pk=offers[first].pk).status == "taken"

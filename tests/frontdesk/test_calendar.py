@@ -759,3 +759,9 @@ def test_the_day_shows_its_waitlist_and_staff_offer_a_time_by_hand(client, bob, 
         reverse("admin:frontdesk-calendar"), {"business": salon.pk, "date": day.isoformat()}
     ).content.decode()
     assert "Offered 17:30" in html
+
+
+def test_the_time_off_page_takes_only_get_and_post(client, alice, salon, staff, services):
+    client.force_login(alice)
+    assert client.put(f"{reverse('admin:frontdesk-time-off')}?business={salon.pk}").status_code == 405
+    assert client.get(reverse("admin:frontdesk-waitlist-offer"), {"business": salon.pk}).status_code == 405

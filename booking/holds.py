@@ -30,6 +30,7 @@ from booking.services import (
     free_staff_at,
     least_booked_first,
     resources_needed_by,
+    resources_to_hold,
     service_timing,
 )
 from booking.visits import choose_staff, ensure_visit_items, plan_visit
@@ -97,6 +98,7 @@ def hold_create(
         for (service, _), staff_id in zip(items, chosen, strict=True):
             placed = Appointment()  # where the booking would be: its times, never saved
             placed.set_times(at, service.duration, *service_timing(service))
+            kept = resources_to_hold(business, service, at, holds=holds)  # SlotUnavailable if none is free
             rows.append(
                 SlotHold(
                     token_hash=hold_token_hash(token),
@@ -106,6 +108,7 @@ def hold_create(
                     start=placed.start,
                     end=placed.end,
                     staff_busy=placed.staff_busy,
+                    resources=kept,
                     expires_at=expires_at,
                     customer=customer,
                 )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q
@@ -239,8 +239,9 @@ class SlotHold(models.Model):
 
     A hold counts only until `expires_at`: availability and the booking check under the lock
     read unexpired holds (booking.selectors.Holds), so an expired one frees its time without
-    any cleanup. Among holds the exclusion constraint has the last word, like the
-    appointments'; expired rows in the way are deleted under the lock before a new hold.
+    any cleanup. Among holds the exclusion constraint has the last word on staff, like the
+    appointments'; expired rows in the way are deleted under the lock before a new hold. The
+    resources a hold keeps are read the same way (RESOURCE_TIME_SQL), under the resources' locks.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -252,6 +253,8 @@ class SlotHold(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     staff_busy = DateTimeMultirangeField()
+    # The rooms, basins or chairs the booking would take, for [start, end) as a booking holds them.
+    resources = ArrayField(models.UUIDField(), default=list, blank=True)
     expires_at = models.DateTimeField()
     customer = models.ForeignKey(
         CustomerAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="slot_holds"

@@ -219,9 +219,11 @@ def resource_times(
     *,
     between: tuple[datetime, datetime],
     excluded: Sequence = (),
+    holds: Holds | None = None,
 ) -> list[ResourceTime]:
-    """The active resources of `kinds` with the times they are held, in one query; the least
-    used over `between` first (booking assigns the first free one)."""
+    """The active resources of `kinds` with the times they are held (by bookings, and by slot
+    holds as `holds` says: None, none), in one query; the least used over `between` first
+    (booking assigns the first free one)."""
     if not kinds:
         return []
     with connection.cursor() as cursor:
@@ -233,6 +235,8 @@ def resource_times(
                 "from": between[0],
                 "until": between[1],
                 "excluded": list(excluded),
+                "holds_at": holds.at if holds is not None and not holds.ignored else None,
+                "own_hold": holds.own if holds is not None else "",
             },
         )
         rows = cursor.fetchall()
@@ -249,14 +253,25 @@ def resource_times(
     ]
 
 
-# The resources with the bookings that hold them inside the range (none: one row of NULLs).
+# The resources with the bookings (and, when `holds_at` is given, the unexpired slot holds)
+# that hold them inside the range (none: one row of NULLs).
 RESOURCE_TIME_SQL = """
     SELECT r.id, r.kind,
            extract(epoch FROM lower(b.held_range))::bigint, extract(epoch FROM upper(b.held_range))::bigint
       FROM businesses_resource r
-      LEFT JOIN booking_resourcebooking b
-        ON b.resource_id = r.id AND b.holds AND b.held_range && tstzrange(%(from)s, %(until)s)
-       AND b.appointment_id <> ALL(%(excluded)s::uuid[])
+      LEFT JOIN (
+            SELECT resource_id, held_range
+              FROM booking_resourcebooking
+             WHERE holds AND held_range && tstzrange(%(from)s, %(until)s)
+               AND appointment_id <> ALL(%(excluded)s::uuid[])
+            UNION ALL
+            SELECT unnest(h.resources), tstzrange(h.start, h."end")
+              FROM booking_slothold h
+             WHERE %(holds_at)s::timestamptz IS NOT NULL AND h.business_id = %(business)s
+               AND h.expires_at > %(holds_at)s::timestamptz AND h.token_hash <> %(own_hold)s
+               AND cardinality(h.resources) > 0 AND h.start < %(until)s AND h."end" > %(from)s
+           ) b
+        ON b.resource_id = r.id
      WHERE r.business_id = %(business)s AND r.kind = ANY(%(kinds)s) AND r.is_active
      ORDER BY r.position, r.name, r.id
 """
@@ -356,6 +371,7 @@ def available_slots(
                 service.resource_kinds,
                 between=padded(local_range(business, first_day, days)),
                 excluded=excluded,
+                holds=counted,
             ),
         )
 
@@ -460,13 +476,21 @@ def offer_for(business: Business, shape: ServiceShape, window: BookingWindow) ->
 
 
 def free_resources(
-    business: Business, service: Service, start: datetime, *, exclude_appointment: Appointment | None = None
+    business: Business,
+    service: Service,
+    start: datetime,
+    *,
+    exclude_appointment: Appointment | None = None,
+    holds: Holds | None = None,
 ) -> dict[str, list]:
     """For each kind of resource the service needs, the ids of those free for its whole time
-    from `start`, least used that day first."""
+    from `start`, least used that day first (`holds`: which slot holds count, default
+    everyone's unexpired now)."""
     end = start + service.duration
     excluded = [exclude_appointment.pk] if exclude_appointment is not None else []
-    resources = resource_times(business, service.resource_kinds, between=padded((start, end)), excluded=excluded)
+    resources = resource_times(
+        business, service.resource_kinds, between=padded((start, end)), excluded=excluded, holds=holds or holds_now()
+    )
     return free_resources_at(resources, kinds=service.resource_kinds, start=start, end=end)
 
 

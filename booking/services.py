@@ -323,7 +323,8 @@ def appointment_book(
         free = free_now()  # again under the lock: this answer counts
         if not free:
             raise SlotUnavailable()
-        resources = resources_to_hold(business, service, start)
+        kept = [pk for row in held_rows(holds) if row.service_id == service.pk for pk in row.resources]
+        resources = resources_to_hold(business, service, start, keep=kept, holds=holds)
         by_id = {member.pk: member for member in candidates}
         ordered = held_first(least_booked_first(business, free, start), holds, service=service, start=start)
         for n, staff_id in enumerate(ordered, start=1):
@@ -469,14 +470,17 @@ def resources_to_hold(
     *,
     keep: Iterable = (),
     exclude_appointment: Appointment | None = None,
+    holds: Holds | None = None,
 ) -> list:
     """One free resource of each kind the service needs from `start`: one of `keep` (those
-    the appointment holds now) where still free, else the least used. Call under the lock."""
+    the appointment holds now, or its booker's slot hold keeps) where still free, else the
+    least used. Call under the lock. `holds`: as for free_resources."""
     if not service.resource_kinds:
         return []
     kept = set(keep)
     chosen = []
-    for free in free_resources(business, service, start, exclude_appointment=exclude_appointment).values():
+    free_now = free_resources(business, service, start, exclude_appointment=exclude_appointment, holds=holds)
+    for free in free_now.values():
         if not free:
             raise SlotUnavailable()
         chosen.append(next((pk for pk in free if pk in kept), free[0]))

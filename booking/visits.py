@@ -107,7 +107,11 @@ def plan_visit(
     }
     kinds = sorted({kind for shape, _, _ in items for kind in shape.resource_kinds})
     resources = resource_times(
-        business, kinds, between=padded(local_range(business, first_day, days)), excluded=excluded
+        business,
+        kinds,
+        between=padded(local_range(business, first_day, days)),
+        excluded=excluded,
+        holds=holds or holds_now(),
     )
     planner = VisitPlanner(
         [VisitItem(shape, [times[m.pk] for m in group]) for (shape, _, _), group in zip(items, members, strict=True)],
@@ -263,7 +267,8 @@ def visit_book(
             except IntegrityError:  # written past our lock: the constraint has the last word
                 raise SlotUnavailable(fields={f"items.{index}": ["That time was just taken."]}) from None
             try:
-                hold_resources(appointment, resources_to_hold(business, service, at))
+                kept = [pk for row in rows if row.service_id == service.pk for pk in row.resources]
+                hold_resources(appointment, resources_to_hold(business, service, at, keep=kept, holds=holds))
             except SlotUnavailable:
                 raise SlotUnavailable(fields={f"items.{index}": ["No room or basin is free then."]}) from None
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)

@@ -371,3 +371,37 @@ def test_booking_over_a_visits_hold_ends_the_whole_hold(salon, staff, services, 
         override_holds=True,
     )
     assert not SlotHold.objects.exists()  # the cut's row with Ben went with the colour's
+
+
+def test_a_hold_keeps_the_last_basin_for_its_holder(salon, staff, services):
+    from businesses.models import Resource
+    from tests.factories import ServiceFactory
+
+    wash = ServiceFactory(business=salon, name="Wash", duration=timedelta(minutes=30), resource_kinds=["basin"])
+    wash.staff.set(staff)
+    basin = Resource.objects.create(business=salon, name="Last basin", kind="basin")
+    ten = at(salon, next_weekday(salon), 10)
+    held = hold(APIClient(), salon, service_id=str(wash.pk), staff_id=str(staff[0].pk), start=ten.isoformat())
+    assert held.status_code == 201 and SlotHold.objects.get().resources == [basin.pk]
+
+    # Ben is free, but the basin is kept: not offered, not holdable, not bookable by anyone else.
+    assert ten not in starts(APIClient(), salon, wash, next_weekday(salon))
+    other = hold(APIClient(), salon, service_id=str(wash.pk), staff_id=str(staff[1].pk), start=ten.isoformat())
+    assert other.status_code == 409
+    with pytest.raises(SlotUnavailable):
+        appointment_book(
+            business=salon,
+            service=wash,
+            staff=staff[1],
+            start=ten,
+            by=Actor(user=None, label="x"),
+            customer=CustomerFactory(),
+        )
+    holder, _ = customer_client("holder@example.com")
+    booked = holder.post(
+        "/api/appointments/create",
+        book_body(salon, wash, ten, staff_id=str(staff[0].pk), hold_token=held.json()["hold_token"]),
+        format="json",
+    )
+    assert booked.status_code == 201, booked.content
+    assert Appointment.objects.get().resource_bookings.get().resource == basin

@@ -170,3 +170,49 @@ def test_a_working_day_at_the_front_desk(live_server, playwright_chromium, viewp
     expect(page.locator("svg").first).to_be_visible()
     screenshot(page, f"front-desk-reports-{label}")
     context.close()
+
+
+def test_the_desk_books_over_a_customers_hold_only_when_told_to(live_server, playwright_chromium):
+    """Issue 20: a time a customer holds in the widget is refused at the desk until staff tick
+    "Book over a customer's hold"."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from booking.holds import hold_create
+    from booking.models import SlotHold
+    from booking.selectors import available_slots, customer_window
+
+    demo = seed_demo_salon(name="Demo", timezone_name="Europe/London", staff_count=3, max_advance_days=60)
+    business = Business.objects.get(pk=demo["business_id"])
+    stylist = business.staff.order_by("position").first()
+    service = business.services.filter(staff=stylist, resource_kinds=[]).order_by("duration").first()
+    day = timezone.localdate(timezone=business.zone) + timedelta(days=3)
+    window = customer_window(business, now=timezone.now())
+    slot = next(
+        slot
+        for n in range(7)
+        for slot in available_slots(business, service, first_day=day + timedelta(days=n), staff=stylist, window=window)
+    )
+    hold_create(business=business, items=[(service, stylist)], start=slot.start)
+
+    page = playwright_chromium.new_context(viewport=WIDE, locale="en-GB").new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Email address").fill(demo["owner_email"])
+    page.get_by_label("Password").fill(demo["owner_password"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile("Front desk"))).to_be_visible()
+    query = {"business": business.pk, "staff": stylist.pk, "start": slot.start.astimezone(business.zone).isoformat()}
+    page.goto(f"{live_server.url}{reverse('admin:frontdesk-book')}?{urlencode(query)}")
+    page.get_by_label("Service").select_option(label=service.name)
+    page.get_by_label("First name").fill("Desk")
+    page.get_by_label("Phone").fill("07911 123477")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_text("A customer is holding this time")).to_be_visible()
+    assert not Appointment.objects.filter(staff=stylist, start=slot.start, status="confirmed").exists()
+    page.get_by_label("Book over a customer's hold").check()
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_selector(f"text=Booked {service.name}")
+    assert Appointment.objects.get(staff=stylist, start=slot.start, status="confirmed").source == "admin"
+    assert not SlotHold.objects.exists()

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Sum, Value
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,6 +37,8 @@ from booking.models import (
     ResourceBooking,
     SlotHold,
     Visit,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 from booking.notifications import record_pending
 from booking.queue import queue_appointment_notification, queue_waitlist_look, queue_waitlist_offer
@@ -844,7 +846,7 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
     Upcoming bookings are cancelled; past appointments stay (with visits, prices and
     totals) but point at an anonymous account; staff notes, client notes, allergy and
     patch-test records and the contact details staff entered about the person are cleared,
-    and the webhook outbox forgets them too.
+    the webhook outbox forgets them too, and their waitlist entries and holds go.
     """
     now = now or timezone.now()
     system = Actor.system("account deleted")
@@ -853,6 +855,11 @@ def customer_erase(*, customer: CustomerAccount, now: datetime | None = None) ->
     with transaction.atomic():
         Appointment.objects.filter(customer=customer).update(notes="")
         customer_forget(customer.pk, list(Appointment.objects.filter(customer=customer).values_list("pk", flat=True)))
+        # Their waitlist goes, with the times its open offers held, and their own holds.
+        offers = WaitlistOffer.objects.filter(entry__customer=customer, status=WaitlistOffer.Status.OPEN)
+        held = [hold_token_hash(token) for token in offers.exclude(hold_token="").values_list("hold_token", flat=True)]
+        SlotHold.objects.filter(Q(token_hash__in=held) | Q(customer=customer)).delete()
+        WaitlistEntry.objects.filter(customer=customer).delete()
         relationships = CustomerBusinessRelationship.objects.filter(customer=customer)
         ClientNote.objects.filter(relationship__in=relationships).delete()
         relationships.update(

@@ -277,6 +277,8 @@ def waitlist_offer_due(business: Business, *, now: datetime | None = None) -> li
                 entry = candidates.select_related("business", "service", "staff", "customer").filter(pk=pk).first()
                 if entry is None or not is_current(entry, now=now):  # offered or gone meanwhile
                     continue
+                if not customer_channels(entry.customer, business):  # no way to tell them: hold nothing
+                    continue
                 slot = offerable_slot(entry, now=now, skip=entry.offers.values_list("start", flat=True))
                 if slot is not None:
                     made.append(offer_create(entry, slot, now=now))

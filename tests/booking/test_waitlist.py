@@ -295,3 +295,27 @@ def test_offer_links_and_hold_tokens_stay_out_of_the_logs():
     assert logged_path("/customer/waitlist/offers/0f6a:SeCrEt-sig") == "/customer/waitlist/offers/…"
     assert logged_path("/api/holds/SeCrEt_token/") == "/api/holds/…/"
     assert logged_path("/customer/waitlist") == "/customer/waitlist"
+
+
+def test_a_deleted_account_leaves_the_waitlist_and_frees_what_it_held(salon, staff, services):
+    from booking.services import customer_erase
+
+    cut = services[0]
+    day = next_weekday(salon)
+    booked = fill_day(salon, staff[0], cut, day)
+    entry = join(salon, cut, staff[0], day, email="first@example.com")
+    appointment_cancel(appointment=booked[0], by=Actor.system())
+    assert len(waitlist_offer_due(salon)) == 1 and SlotHold.objects.exists()
+    customer_erase(customer=entry.customer)
+    assert not WaitlistEntry.objects.exists() and not WaitlistOffer.objects.exists()
+    assert not SlotHold.objects.exists()  # the freed time is free again
+
+
+def test_nobody_is_offered_a_time_they_cannot_be_told_of(salon, staff, services):
+    cut = services[0]
+    day = next_weekday(salon)
+    booked = fill_day(salon, staff[0], cut, day)
+    silent = CustomerFactory(email=None, phone="+447911123456", phone_verified=True)  # the salon sends no texts
+    waitlist_join(customer=silent, business=salon, service=cut, staff=staff[0], windows=[Window(day, day)])
+    appointment_cancel(appointment=booked[0], by=Actor.system())
+    assert waitlist_offer_due(salon) == [] and not SlotHold.objects.exists()

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Type checks load the settings; a DATABASE_URL (never connected to) keeps the embedded server asleep.
 MYPY := DEBUG=1 DATABASE_URL=postgres://mypy@localhost/mypy $(BIN)/mypy
 
-.PHONY: install run test test-browser-stress prod-smoke worker beat widget-demo backup restore lint format clean
+.PHONY: install run test test-browser-stress prod-smoke worker beat widget-demo backup restore lint format clean messages
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chairtime needs Python >= 3.11")'
@@ -30,6 +30,20 @@ run: install
 
 test: install
 	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After marking or changing strings: every catalogue under locale/ takes them in (translate what
+# comes out empty or fuzzy; English, the language the code is written in, translates itself),
+# then the .mo files are compiled; both are committed (docs/languages.md). Needs GNU gettext.
+LOCALES := en de fr es nl pt pl
+MESSAGES_FLAGS := --no-obsolete --add-location=file --ignore 'tests/*' --ignore 'bench/*' --ignore 'deploy/*' \
+	--ignore 'examples/*' --ignore 'staticfiles/*' --ignore 'media/*' --ignore 'test-artifacts/*'
+messages: install
+	$(DEV) $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) -d django $(MESSAGES_FLAGS)
+	$(DEV) $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) -d djangojs $(MESSAGES_FLAGS)
+	$(if $(filter en,$(LOCALES)),for po in locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/djangojs.po; do \
+	  msgfilter --keep-header -i $$po -o $$po.new sed d && msgen -o $$po.new $$po.new \
+	  && msgattrib --clear-fuzzy -o $$po $$po.new && rm $$po.new || exit 1; done)
+	$(DEV) $(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) --ignore '.venv' --ignore 'staticfiles'
 
 # The browser tests five times in a row beside two CPU-bound processes (flakiness check).
 test-browser-stress: install

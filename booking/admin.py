@@ -1,9 +1,12 @@
+from collections.abc import Callable
 from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.admin_forms import AppointmentBookForm, AppointmentChangeForm
 from booking.models import Appointment, AppointmentHistory, Notification, WaitlistEntry, WaitlistOffer
@@ -18,6 +21,7 @@ from businesses.admin_scoping import EVERY_ROLE, BusinessScopedAdmin
 from businesses.models import Service, StaffMember
 from businesses.selectors import businesses_in_admin, only_business, within_own_columns
 from config.errors import DomainError
+from config.locale_format import pattern_date
 from customers.models import CustomerBusinessRelationship
 
 
@@ -63,13 +67,14 @@ class NotificationAdmin(BusinessScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Resend the selected messages")
+    @admin.action(description=gettext_lazy("Resend the selected messages"))
     def resend(self, request, queryset):
         count = 0
         for notification in queryset:
             notification_resend(notification=notification)
             count += 1
-        self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
+        message = ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 class OfferInline(RecordInline):
@@ -124,6 +129,28 @@ class WaitlistEntryAdmin(BusinessScopedAdmin):
         return False
 
 
+# What the appointment actions say when done.
+
+
+def cancelled_message(count: int) -> str:
+    message = ngettext("%(count)d appointment cancelled.", "%(count)d appointments cancelled.", count)
+    return message % {"count": count}
+
+
+def completed_message(count: int) -> str:
+    message = ngettext("%(count)d appointment completed.", "%(count)d appointments completed.", count)
+    return message % {"count": count}
+
+
+def no_show_message(count: int) -> str:
+    message = ngettext(
+        "%(count)d appointment marked as no-show.",
+        "%(count)d appointments marked as no-show.",
+        count,
+    )
+    return message % {"count": count}
+
+
 # What CustomerBusinessRelationship.warnings reads.
 WARNING_FIELDS = ("allergies", "patch_test_required", "patch_test_on")
 
@@ -146,7 +173,10 @@ class AppointmentAdmin(BusinessScopedAdmin):
     actions = ["cancel_selected", "complete_selected", "mark_no_show_selected"]
     add_fieldsets = [
         (None, {"fields": ["business", "service", "staff", "date", "time"]}),
-        ("Customer", {"fields": ["customer_email", "customer_first_name", "customer_last_name", "customer_phone"]}),
+        (
+            gettext_lazy("Customer"),
+            {"fields": ["customer_email", "customer_first_name", "customer_last_name", "customer_phone"]},
+        ),
         (None, {"fields": ["notes"]}),
     ]
     change_readonly_fields = [
@@ -168,8 +198,8 @@ class AppointmentAdmin(BusinessScopedAdmin):
     ]
     change_fieldsets = [
         (None, {"fields": change_readonly_fields}),
-        ("Notes", {"fields": ["notes"]}),
-        ("Reschedule", {"fields": ["reschedule_date", "reschedule_time", "reschedule_staff"]}),
+        (gettext_lazy("Notes"), {"fields": ["notes"]}),
+        (gettext_lazy("Reschedule"), {"fields": ["reschedule_date", "reschedule_time", "reschedule_staff"]}),
     ]
 
     def get_queryset(self, request):
@@ -181,16 +211,19 @@ class AppointmentAdmin(BusinessScopedAdmin):
         )
         return queryset.annotate(**{f"client_{name}": Subquery(record.values(name)[:1]) for name in WARNING_FIELDS})
 
-    @admin.display(description="Client warnings")
+    @admin.display(description=gettext_lazy("Client warnings"))
     def warnings(self, appointment: Appointment) -> str:
         flags = {name: getattr(appointment, f"client_{name}", None) for name in WARNING_FIELDS}
         record = CustomerBusinessRelationship(**{name: value for name, value in flags.items() if value is not None})
         return "; ".join(record.warnings) or "—"
 
-    @admin.display(description="Start (salon time)", ordering="start")
+    @admin.display(description=gettext_lazy("Start (salon time)"), ordering="start")
     def local_start_display(self, appointment: Appointment) -> str:
         local = timezone.localtime(appointment.start, appointment.business.zone)
-        return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
+        # "Tue 03 Mar 2026 10:00 GMT" in English (strftime's "%a %d %b %Y %H:%M"), the day and month in the
+        # reader's language.
+        day = pattern_date(local.date(), "EEE dd MMM yyyy")
+        return f"{day} {local:%H:%M} {local.tzname()}"
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.change_fieldsets
@@ -253,27 +286,33 @@ class AppointmentAdmin(BusinessScopedAdmin):
         # Appointments are cancelled, never deleted: their history is the salon's record.
         return request.user.is_superuser
 
-    def run_service(self, request, queryset, service, done: str) -> None:
+    def run_service(self, request, queryset, service, done: Callable[[int], str]) -> None:
+        """Apply `service` to each appointment; `done(count)` says how many it changed."""
         succeeded, refused = 0, []
         for appointment in queryset.select_related("business"):
             try:
                 service(appointment=appointment, by=actor_for(request.user, appointment.business))
                 succeeded += 1
             except DomainError as error:
-                refused.append(f"{self.local_start_display(appointment)}: {error.message}")
+                # Translators: an appointment's start, then why it could not be changed.
+                line = _("%(start)s: %(reason)s") % {
+                    "start": self.local_start_display(appointment),
+                    "reason": error.message,
+                }
+                refused.append(line)
         if succeeded:
-            self.message_user(request, f"{succeeded} appointment(s) {done}.", messages.SUCCESS)
+            self.message_user(request, done(succeeded), messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 
-    @admin.action(description="Cancel selected appointments")
+    @admin.action(description=gettext_lazy("Cancel selected appointments"))
     def cancel_selected(self, request, queryset):
-        self.run_service(request, queryset, appointment_cancel, "cancelled")
+        self.run_service(request, queryset, appointment_cancel, cancelled_message)
 
-    @admin.action(description="Mark selected appointments completed")
+    @admin.action(description=gettext_lazy("Mark selected appointments completed"))
     def complete_selected(self, request, queryset):
-        self.run_service(request, queryset, appointment_complete, "completed")
+        self.run_service(request, queryset, appointment_complete, completed_message)
 
-    @admin.action(description="Mark selected appointments as no-show")
+    @admin.action(description=gettext_lazy("Mark selected appointments as no-show"))
     def mark_no_show_selected(self, request, queryset):
-        self.run_service(request, queryset, appointment_mark_no_show, "marked as no-show")
+        self.run_service(request, queryset, appointment_mark_no_show, no_show_message)

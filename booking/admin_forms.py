@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.models import Appointment
 from booking.services import CustomerDetails, actor_for, appointment_book_for_user, appointment_reschedule
@@ -29,8 +31,8 @@ def override_holds_field() -> forms.BooleanField:
     """Staff book over a customer's slot hold only when they say so (DESIGN §12)."""
     return forms.BooleanField(
         required=False,
-        label="Book over a customer's hold",
-        help_text="A customer may be holding this time while they sign in: tick to book it anyway.",
+        label=gettext_lazy("Book over a customer's hold"),
+        help_text=gettext_lazy("A customer may be holding this time while they sign in: tick to book it anyway."),
     )
 
 
@@ -47,22 +49,37 @@ class ServiceRefusalMixin:
 class AppointmentBookForm(ServiceRefusalMixin, forms.ModelForm):
     """Book for a customer (matched by email) at a local date and time of the salon."""
 
-    business = forms.ModelChoiceField(queryset=Business.objects.none())
-    service = forms.ModelChoiceField(queryset=Service.objects.none())
+    business = forms.ModelChoiceField(queryset=Business.objects.none(), label=gettext_lazy("Business"))
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=gettext_lazy("Service"))
     staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), required=False, empty_label="Any free staff member"
+        queryset=StaffMember.objects.none(),
+        required=False,
+        label=gettext_lazy("Staff"),
+        empty_label=gettext_lazy("Any free staff member"),
     )
     date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The salon's local date.",
+        label=gettext_lazy("Date"),
+        help_text=gettext_lazy("The salon's local date."),
         validators=[validate_within_input_range],
     )
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), help_text="The salon's local time.")
-    customer_email = forms.EmailField(required=False, help_text="Email or phone (or both).")
-    customer_first_name = forms.CharField(required=False, max_length=100)
-    customer_last_name = forms.CharField(required=False, max_length=100)
-    customer_phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
-    notes = forms.CharField(widget=forms.Textarea, required=False, max_length=2000)
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        label=gettext_lazy("Time"),
+        help_text=gettext_lazy("The salon's local time."),
+    )
+    customer_email = forms.EmailField(
+        required=False, label=gettext_lazy("Customer email"), help_text=gettext_lazy("Email or phone (or both).")
+    )
+    customer_first_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("Customer first name"))
+    customer_last_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("Customer last name"))
+    customer_phone = forms.CharField(
+        required=False,
+        max_length=32,
+        label=gettext_lazy("Customer phone"),
+        help_text=gettext_lazy("National or +international format."),
+    )
+    notes = forms.CharField(widget=forms.Textarea, required=False, max_length=2000, label=gettext_lazy("Notes"))
     override_holds = override_holds_field()
 
     user: User  # set by the admin (AppointmentAdmin.get_form)
@@ -110,14 +127,21 @@ class AppointmentChangeForm(ServiceRefusalMixin, forms.ModelForm):
     reschedule_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="New local date (to reschedule).",
+        label=gettext_lazy("Reschedule date"),
+        help_text=gettext_lazy("New local date (to reschedule)."),
         validators=[validate_within_input_range],
     )
     reschedule_time = forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="New local time."
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        label=gettext_lazy("Reschedule time"),
+        help_text=gettext_lazy("New local time."),
     )
     reschedule_staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), required=False, empty_label="The same staff member"
+        queryset=StaffMember.objects.none(),
+        required=False,
+        label=gettext_lazy("Reschedule staff"),
+        empty_label=gettext_lazy("The same staff member"),
     )
 
     user: User  # set by the admin
@@ -130,7 +154,7 @@ class AppointmentChangeForm(ServiceRefusalMixin, forms.ModelForm):
         super().clean()
         day, at = self.cleaned_data.get("reschedule_date"), self.cleaned_data.get("reschedule_time")
         if (day or at) and not (day and at):
-            raise ValidationError("Give both a new date and a new time to reschedule.")
+            raise ValidationError(_("Give both a new date and a new time to reschedule."))
         if not self.errors:
             self.add_refusal()
         return self.cleaned_data

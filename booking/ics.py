@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from booking.models import Appointment
@@ -41,9 +42,15 @@ def appointment_ics(appointment: Appointment) -> bytes:
     items = visit_items(appointment)
     event.add("dtstart", items[0].start.astimezone(business.zone))
     event.add("dtend", items[-1].end.astimezone(business.zone))
-    event.add("summary", f"{' + '.join(item.service.name for item in items)} at {business.name}")
-    with_whom = "; ".join(f"{item.service.name} with {item.staff.name}" for item in items)
-    event.add("description", f"{with_whom}. Manage: {manage_url(appointment)}")
+    services = " + ".join(item.service.name for item in items)
+    # Translators: a calendar event's title: "Cut + Colour at Salon Alpha".
+    event.add("summary", _("%(services)s at %(salon)s") % {"services": services, "salon": business.name})
+    # Translators: one service of a calendar event's description: "Cut with Ana".
+    who_does_what = _("%(service)s with %(staff)s")
+    with_whom = "; ".join(who_does_what % {"service": i.service.name, "staff": i.staff.name} for i in items)
+    # Translators: a calendar event's description: who does what, then the link to manage the booking.
+    description = _("%(services)s. Manage: %(url)s") % {"services": with_whom, "url": manage_url(appointment)}
+    event.add("description", description)
     if business.address:
         event.add("location", business.address.replace("\n", ", "))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy
 from psycopg.types.multirange import Multirange
 
 from businesses.models import Business, Resource, Service, StaffMember
@@ -61,18 +62,18 @@ class Visit(models.Model):
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        ARRIVED = "arrived", "Arrived"
-        CANCELLED = "cancelled", "Cancelled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+        ARRIVED = "arrived", gettext_lazy("Arrived")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        NO_SHOW = "no_show", gettext_lazy("No-show")
 
     class Source(models.TextChoices):
-        PORTAL = "portal", "Customer portal"
-        WIDGET = "widget", "Website widget"
-        API = "api", "API"
-        ADMIN = "admin", "Admin"
-        WALK_IN = "walk_in", "Walk-in"
+        PORTAL = "portal", gettext_lazy("Customer portal")
+        WIDGET = "widget", gettext_lazy("Website widget")
+        API = "api", gettext_lazy("API")
+        ADMIN = "admin", gettext_lazy("Admin")
+        WALK_IN = "walk_in", gettext_lazy("Walk-in")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="appointments")
@@ -127,7 +128,7 @@ class Appointment(models.Model):
                 name="appointment_no_overlap_per_staff",
                 expressions=[("staff", RangeOperators.EQUAL), ("staff_busy", RangeOperators.OVERLAPS)],
                 condition=Q(status__in=OCCUPYING_STATUSES),
-                violation_error_message="This staff member already has an appointment at that time.",
+                violation_error_message=gettext_lazy("This staff member already has an appointment at that time."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -224,7 +225,7 @@ class ResourceBooking(models.Model):
                 name="resource_no_overlap",
                 expressions=[("resource", RangeOperators.EQUAL), ("held_range", RangeOperators.OVERLAPS)],
                 condition=Q(holds=True),
-                violation_error_message="This resource is already booked at that time.",
+                violation_error_message=gettext_lazy("This resource is already booked at that time."),
             ),
             models.UniqueConstraint(fields=["appointment", "resource"], name="resource_once_per_appointment"),
         ]
@@ -268,7 +269,7 @@ class SlotHold(models.Model):
             ExclusionConstraint(
                 name="slothold_no_overlap_per_staff",
                 expressions=[("staff", RangeOperators.EQUAL), ("staff_busy", RangeOperators.OVERLAPS)],
-                violation_error_message="This time is already held for someone.",
+                violation_error_message=gettext_lazy("This time is already held for someone."),
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="slothold_end_after_start"),
         ]
@@ -282,10 +283,10 @@ class WaitlistEntry(models.Model):
     windows they can make. Offered freed times in joining order (booking.waitlist)."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        BOOKED = "booked", "Booked"
-        LEFT = "left", "Left the waitlist"
-        EXPIRED = "expired", "Expired"
+        WAITING = "waiting", gettext_lazy("Waiting")
+        BOOKED = "booked", gettext_lazy("Booked")
+        LEFT = "left", gettext_lazy("Left the waitlist")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="waitlist")
@@ -313,10 +314,10 @@ class WaitlistOffer(models.Model):
     where the salon lets the first to click among all matching entries have it)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        BOOKED = "booked", "Booked"
-        EXPIRED = "expired", "Expired"
-        TAKEN = "taken", "Taken by someone else"
+        OPEN = "open", gettext_lazy("Open")
+        BOOKED = "booked", gettext_lazy("Booked")
+        EXPIRED = "expired", gettext_lazy("Expired")
+        TAKEN = "taken", gettext_lazy("Taken by someone else")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
@@ -346,14 +347,14 @@ class AppointmentHistory(models.Model):
     """Append-only record of every change to an appointment (a trigger refuses UPDATE)."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        ARRIVED = "arrived", "Checked in"
-        CANCELLED = "cancelled", "Cancelled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "Marked no-show"
-        UPDATED = "updated", "Updated"
-        CLIENT_CONFIRMED = "confirmed", "Confirmed by the client"
+        CREATED = "created", gettext_lazy("Created")
+        RESCHEDULED = "rescheduled", gettext_lazy("Rescheduled")
+        ARRIVED = "arrived", gettext_lazy("Checked in")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        NO_SHOW = "no_show", gettext_lazy("Marked no-show")
+        UPDATED = "updated", gettext_lazy("Updated")
+        CLIENT_CONFIRMED = "confirmed", gettext_lazy("Confirmed by the client")
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(max_length=12, choices=Action.choices)
@@ -421,23 +422,23 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", "Confirmation"
-        UPDATE = "update", "Change"
-        CANCELLATION = "cancellation", "Cancellation"
-        REMINDER = "reminder", "Reminder"
-        WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+        CONFIRMATION = "confirmation", gettext_lazy("Confirmation")
+        UPDATE = "update", gettext_lazy("Change")
+        CANCELLATION = "cancellation", gettext_lazy("Cancellation")
+        REMINDER = "reminder", gettext_lazy("Reminder")
+        WAITLIST_OFFER = "waitlist_offer", gettext_lazy("Waitlist offer")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email to the customer"
-        SMS = "sms", "SMS to the customer"
-        STAFF_EMAIL = "staff_email", "Email to the staff member"
+        EMAIL = "email", gettext_lazy("Email to the customer")
+        SMS = "sms", gettext_lazy("SMS to the customer")
+        STAFF_EMAIL = "staff_email", gettext_lazy("Email to the staff member")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (the provider did not take it)"
-        UNCERTAIN = "uncertain", "Uncertain: check and resend by hand"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("Pending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed (the provider did not take it)")
+        UNCERTAIN = "uncertain", gettext_lazy("Uncertain: check and resend by hand")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"

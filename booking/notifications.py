@@ -19,12 +19,13 @@ from django.db import transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Value
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from booking.ics import appointment_ics, manage_url
 from booking.models import Appointment, Notification
 from booking.selectors import visit_items
 from businesses.models import Business
+from config.languages import message_language
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from customers.selectors import sms_number
 from customers.sms import SmsNotSent, SmsUncertain, send_sms
@@ -69,8 +70,10 @@ def recipients(appointment: Appointment, kind: str) -> dict[str, str]:
 
 
 def render(template: str, context: dict) -> str:
-    """Render in the salon's time zone, so that dates and times come out local."""
-    with timezone.override(context["business"].zone):
+    """Render in the salon's time zone and the reader's language (`context["language"]`, else
+    the customer's, else the salon's), so that words, dates, times and prices come out theirs."""
+    language = context.get("language") or message_language(context.get("customer"), context["business"])
+    with timezone.override(context["business"].zone), translation.override(language):
         return render_to_string(template, context)
 
 
@@ -83,6 +86,7 @@ def message_context(appointment: Appointment, kind: str) -> dict:
         "summary": " + ".join(item.service.name for item in items),
         "price": sum((item.price for item in items), Decimal(0)),
         "business": business,
+        "customer": appointment.customer,
         "kind": kind,
         "local_start": items[0].start.astimezone(business.zone),
         "local_end": items[-1].end.astimezone(business.zone),
@@ -100,13 +104,16 @@ def build_email(appointment: Appointment, kind: str, to: str, *, for_staff: bool
         ).first()
         context["client_name"] = client.display_name if client else str(appointment.customer)
         context["client_phone"] = (client.phone if client else "") or appointment.customer.phone
+        context["language"] = message_language(None, appointment.business)  # staff read the salon's
     prefix = "email/staff_notice" if for_staff else f"email/appointment_{kind}"
     subject = " ".join(render(f"{prefix}_subject.txt", context).split())
     message = EmailMultiAlternatives(subject, render(f"{prefix}_message.txt", context), to=[to])
     if not for_staff:
         message.attach_alternative(render(f"{prefix}_message.html", context), "text/html")
         method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
-        message.attach("invite.ics", appointment_ics(appointment), f"text/calendar; charset=utf-8; method={method}")
+        with translation.override(message_language(appointment.customer, appointment.business)):
+            invite = appointment_ics(appointment)
+        message.attach("invite.ics", invite, f"text/calendar; charset=utf-8; method={method}")
     return message
 
 

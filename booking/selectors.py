@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.availability import (
     FreeStarts,
@@ -347,9 +349,13 @@ def available_slots(
     `performing`: `staff_performing(business, service, staff)` where the caller has it.
     `holds`: which slot holds count (default: everyone's unexpired now)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
+        limit = {"max": MAX_AVAILABILITY_DAYS}
         raise BookingInvalid(
-            f"Ask for 1 to {MAX_AVAILABILITY_DAYS} days at a time.",
-            fields={"days": [f"Must be between 1 and {MAX_AVAILABILITY_DAYS}."]},
+            ngettext(
+                "Ask for 1 to %(max)d day at a time.", "Ask for 1 to %(max)d days at a time.", MAX_AVAILABILITY_DAYS
+            )
+            % limit,
+            fields={"days": [_("Must be between 1 and %(max)d.") % limit]},
         )
     shape = service_shape(service)
     interval = slot_interval or business.slot_interval

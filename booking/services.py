@@ -17,6 +17,8 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.availability import local_instant
 from booking.errors import (
@@ -123,7 +125,7 @@ def customer_find_or_create(*, details: CustomerDetails, business: Business) -> 
     email = details.email.strip().lower()
     phone = normalize_phone(details.phone, region=business.country) if details.phone.strip() else ""
     if not email and not phone:
-        message = "Give the client's email or phone number."
+        message = _("Give the client's email or phone number.")
         raise BookingInvalid(message, fields={"email": [message], "phone": [message]})
     entered = {
         "phone": phone,
@@ -131,7 +133,7 @@ def customer_find_or_create(*, details: CustomerDetails, business: Business) -> 
         "last_name": details.last_name.strip()[:100],
     }
     if email:
-        customer, _ = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
+        customer, _created = CustomerAccount.objects.get_or_create(email=email, defaults=entered)
     else:  # the names stay on this salon's record (the relationship), as for any account
         customer = phone_only_customer(business, phone, entered["first_name"])
     relationship_ensure(customer, business, **{name: value for name, value in entered.items() if value})
@@ -144,11 +146,11 @@ def ensure_bookable(
     """`performing`: `staff_performing(business, service, staff)`, where the caller has it."""
     errors = {}
     if service.business_id != business.pk or not service.is_active:
-        errors["service_id"] = ["Unknown service for this business."]
+        errors["service_id"] = [_("Unknown service for this business.")]
     if staff is not None and (staff.business_id != business.pk or not staff.is_active):
-        errors["staff_id"] = ["Unknown staff member for this business."]
+        errors["staff_id"] = [_("Unknown staff member for this business.")]
     elif staff is not None and not errors and not (performs(staff, service) if performing is None else performing):
-        errors["staff_id"] = ["This staff member does not perform this service."]
+        errors["staff_id"] = [_("This staff member does not perform this service.")]
     if errors:
         raise BookingInvalid(fields=errors)
 
@@ -164,7 +166,12 @@ def ensure_under_booking_limit(business: Business, customer: CustomerAccount, *,
         bookings=Count(Coalesce("visit_id", "id"), distinct=True)
     )["bookings"]
     if count >= limit:
-        raise BookingLimitReached(f"You already have {count} upcoming bookings here, the most this salon allows.")
+        message = ngettext(
+            "You already have %(count)d upcoming booking here, the most this salon allows.",
+            "You already have %(count)d upcoming bookings here, the most this salon allows.",
+            count,
+        )
+        raise BookingLimitReached(message % {"count": count})
 
 
 def window_for(actor: Actor, business: Business, now: datetime) -> BookingWindow:
@@ -293,7 +300,7 @@ def appointment_book(
     candidates = staff_performing(business, service, staff)
     ensure_bookable(business, service, staff, performing=candidates)
     if customer is None and customer_details is None:
-        raise BookingInvalid("Say who the appointment is for.", fields={"customer": ["This field is required."]})
+        raise BookingInvalid(_("Say who the appointment is for."), fields={"customer": [_("This field is required.")]})
     window, grid = window_for(by, business, now), ONE_MINUTE if any_minute and by.is_member else None
     holds = holds_for(by, hold_token=hold_token, override_holds=override_holds, now=now)
 
@@ -360,7 +367,7 @@ def holds_for(by: Actor, *, hold_token: str, override_holds: bool, now: datetime
     (`hold_token`); none where a member overrides them (only staff, only explicitly)."""
     if override_holds:
         if not by.is_member:
-            raise NotAllowed("Only the salon's staff may book over a customer's hold.")
+            raise NotAllowed(_("Only the salon's staff may book over a customer's hold."))
         return NO_HOLDS
     return Holds(at=now, own=hold_token_hash(hold_token) if hold_token else "")
 
@@ -525,11 +532,11 @@ def appointment_book_for_user(
     by = Actor(user=user, label=user.email) if as_customer else actor_for(user, business)
     if by.is_member:
         if customer_details is None:
-            message = "Say who the booking is for (email or phone, and optionally a name)."
+            message = _("Say who the booking is for (email or phone, and optionally a name).")
             raise BookingInvalid(message, fields={"customer": [message]})
         return book(business=business, by=by, customer_details=customer_details, **booking)
     if customer_details is not None:
-        raise NotAllowed("Only the salon's staff may book for someone else.")
+        raise NotAllowed(_("Only the salon's staff may book for someone else."))
     return book(business=business, by=by, customer=customer_for_user(user), **booking)
 
 
@@ -547,7 +554,7 @@ def appointment_walk_in(
     `staff` (None: whoever is free first). Members only; a name and phone are enough."""
     now = now or timezone.now()
     if not by.is_member:
-        raise NotAllowed("Only the salon's staff may book walk-ins.")
+        raise NotAllowed(_("Only the salon's staff may book walk-ins."))
     ensure_bookable(business, service, staff)
     this_minute = now.replace(second=0, microsecond=0)
     slots = available_slots(
@@ -559,8 +566,14 @@ def appointment_walk_in(
         slot_interval=ONE_MINUTE,
     )
     if not slots:
-        who = f" with {staff.name}" if staff is not None else ""
-        raise SlotUnavailable(f"No free time is left today for {service.name}{who}.")
+        if staff is None:
+            message = _("No free time is left today for %(service)s.") % {"service": service.name}
+        else:
+            message = _("No free time is left today for %(service)s with %(staff)s.") % {
+                "service": service.name,
+                "staff": staff.name,
+            }
+        raise SlotUnavailable(message)
     return appointment_book(
         business=business,
         service=service,
@@ -581,9 +594,9 @@ def time_off_add(
     """Add time off for `staff` (None: close the whole salon). Bookings already in that time
     stay (the salon decides what to do with them): they are returned, to be shown."""
     if end <= start:
-        raise BookingInvalid("The end must be after the start.", fields={"end": ["Must be after the start."]})
+        raise BookingInvalid(_("The end must be after the start."), fields={"end": [_("Must be after the start.")]})
     if staff is not None and staff.business_id != business.pk:
-        raise BookingInvalid(fields={"staff_id": ["Unknown staff member for this business."]})
+        raise BookingInvalid(fields={"staff_id": [_("Unknown staff member for this business.")]})
     away = TimeOff.objects.create(business=business, staff=staff, start=start, end=end, reason=reason.strip())
     clashes = Appointment.objects.filter(
         business=business, status__in=OCCUPYING_STATUSES, start__lt=end, end__gt=start
@@ -637,16 +650,47 @@ def appointment_is_changeable_by_customer(
     return appointment.status == Appointment.Status.CONFIRMED and now <= appointment.start - window
 
 
+def too_late_message(business: Business) -> str:
+    """What a customer is told once their appointment is inside the salon's cancellation window
+    (the refusal, and the appointment pages where the buttons are gone)."""
+    hours = business.cancellation_window_hours
+    message = ngettext(
+        "Changes online are possible up to %(hours)d hour before the appointment; please call the salon.",
+        "Changes online are possible up to %(hours)d hours before the appointment; please call the salon.",
+        hours,
+    )
+    return message % {"hours": hours}
+
+
+def status_sentence(appointment: Appointment, *, already: bool = False) -> str:
+    """Why its status stops a change, a whole sentence per status (translators need those)."""
+    sentences: dict[str, str]
+    if already:
+        sentences = {
+            Appointment.Status.CONFIRMED: _("The appointment is already confirmed."),
+            Appointment.Status.ARRIVED: _("The client has already checked in."),
+            Appointment.Status.CANCELLED: _("The appointment is already cancelled."),
+            Appointment.Status.COMPLETED: _("The appointment is already completed."),
+            Appointment.Status.NO_SHOW: _("The appointment is already marked as a no-show."),
+        }
+    else:
+        sentences = {
+            Appointment.Status.CONFIRMED: _("The appointment is confirmed."),
+            Appointment.Status.ARRIVED: _("The client has checked in."),
+            Appointment.Status.CANCELLED: _("The appointment is cancelled."),
+            Appointment.Status.COMPLETED: _("The appointment is completed."),
+            Appointment.Status.NO_SHOW: _("The appointment is marked as a no-show."),
+        }
+    return sentences.get(appointment.status) or str(InvalidState.default_message)
+
+
 def ensure_changeable_by(appointment: Appointment, by: Actor, *, now: datetime, whole_visit: bool = False) -> None:
     if appointment.status not in OCCUPYING_STATUSES:
-        raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+        raise InvalidState(status_sentence(appointment))
     if not by.is_member and appointment.visit_id is not None and not whole_visit:
-        raise NotAllowed("This appointment is part of a visit: cancel or move the whole visit.")
+        raise NotAllowed(_("This appointment is part of a visit: cancel or move the whole visit."))
     if not by.is_member and not appointment_is_changeable_by_customer(appointment, now=now, whole_visit=whole_visit):
-        raise TooLateToCancel(
-            f"Changes online are possible up to {appointment.business.cancellation_window_hours} hours "
-            "before the appointment; please call the salon."
-        )
+        raise TooLateToCancel(too_late_message(appointment.business))
 
 
 def appointment_cancel(
@@ -728,11 +772,11 @@ def ensure_finishable(appointment: Appointment, status: str, by: Actor, *, now: 
     if not by.is_member:
         raise NotAllowed()
     if appointment.status not in OCCUPYING_STATUSES:
-        raise InvalidState(f"The appointment is already {appointment.get_status_display().lower()}.")
+        raise InvalidState(status_sentence(appointment, already=True))
     if appointment.start > now:
-        raise InvalidState("The appointment has not started yet.")
+        raise InvalidState(_("The appointment has not started yet."))
     if status == Appointment.Status.NO_SHOW and appointment.status == Appointment.Status.ARRIVED:
-        raise InvalidState("The client checked in: complete or cancel the appointment instead.")
+        raise InvalidState(_("The client checked in: complete or cancel the appointment instead."))
 
 
 def appointment_client_confirm(*, appointment: Appointment, by: Actor, now: datetime | None = None) -> Appointment:
@@ -742,7 +786,7 @@ def appointment_client_confirm(*, appointment: Appointment, by: Actor, now: date
     with transaction.atomic():
         appointment = locked_for_update(appointment)
         if appointment.status != Appointment.Status.CONFIRMED or appointment.start <= now:
-            raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+            raise InvalidState(status_sentence(appointment))
         items = [appointment]
         if appointment.visit_id is not None:
             siblings = Appointment.objects.filter(visit_id=appointment.visit_id, status=Appointment.Status.CONFIRMED)
@@ -764,10 +808,10 @@ def appointment_check_in(*, appointment: Appointment, by: Actor, now: datetime |
         if not by.is_member:
             raise NotAllowed()
         if appointment.status != Appointment.Status.CONFIRMED:
-            raise InvalidState(f"The appointment is {appointment.get_status_display().lower()}.")
+            raise InvalidState(status_sentence(appointment))
         zone = appointment.business.zone
         if timezone.localdate(appointment.start, zone) > timezone.localdate(now, zone):
-            raise InvalidState("Clients check in on the day of their appointment.")
+            raise InvalidState(_("Clients check in on the day of their appointment."))
         old = snapshot(appointment)
         appointment.status = Appointment.Status.ARRIVED
         appointment.save(update_fields=["status", "updated_at"])
@@ -806,7 +850,7 @@ def appointment_mark_no_show(*, appointment: Appointment, by: Actor, now: dateti
 
 
 def credit_visit(appointment: Appointment) -> None:
-    relationship, _ = CustomerBusinessRelationship.objects.select_for_update().get_or_create(
+    relationship, _created = CustomerBusinessRelationship.objects.select_for_update().get_or_create(
         customer_id=appointment.customer_id, business_id=appointment.business_id
     )
     points = int(appointment.price // Decimal(1)) * appointment.business.loyalty_points_per_unit

@@ -12,7 +12,9 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.errors import TooLateToCancel
 from booking.models import Appointment, Notification
@@ -20,6 +22,8 @@ from booking.selectors import upcoming, visit_items
 from booking.services import Actor, appointment_cancel, appointment_client_confirm
 from booking.visits import visit_cancel
 from config.errors import DomainError
+from config.languages import message_language
+from config.locale_format import pattern_date
 from customers.errors import InvalidContact
 from customers.models import CustomerAccount, CustomerBusinessRelationship
 from customers.services import normalize_phone
@@ -31,7 +35,8 @@ CONFIRM = {"C", "YES", "Y", "CONFIRM"}
 CANCEL = {"X", "CANCEL"}
 STOP = {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"}
 START = {"START", "UNSTOP"}
-HELP = "Reply C to confirm your appointment, X to cancel it, or STOP to get no more texts."
+# Translators: C, X and STOP are the words a reply may start with; they stay as they are.
+HELP = gettext_lazy("Reply C to confirm your appointment, X to cancel it, or STOP to get no more texts.")
 # The texts a reply can answer: about an appointment still to come.
 ANSWERABLE = (Notification.Kind.CONFIRMATION, Notification.Kind.UPDATE, Notification.Kind.REMINDER)
 
@@ -69,44 +74,64 @@ def sms_reply(*, phone: str, body: str, now: datetime | None = None) -> str:
     try:
         number = normalize_phone(phone)
     except InvalidContact:
-        return HELP
+        return str(HELP)
     logger.info("sms reply %r from %s", word[:12], masked(number))
     if word in STOP | START:
         opted_out = word in STOP
-        CustomerAccount.objects.filter(pk__in=[c.pk for c in customers_with(number)]).update(sms_opt_out=opted_out)
-        if opted_out:
-            return "You will get no more texts from us. Reply START to get them again."
-        return "You will get texts from us again. Reply STOP to stop them."
+        customers = customers_with(number)
+        CustomerAccount.objects.filter(pk__in=[c.pk for c in customers]).update(sms_opt_out=opted_out)
+        with translation.override(message_language(customers[0], None) if customers else translation.get_language()):
+            if opted_out:
+                # Translators: START is a word the reply may be; it stays as it is.
+                return _("You will get no more texts from us. Reply START to get them again.")
+            # Translators: STOP is a word the reply may be; it stays as it is.
+            return _("You will get texts from us again. Reply STOP to stop them.")
     if word not in CONFIRM | CANCEL:
-        return HELP
+        return str(HELP)
     appointments = texted_appointments(number, now=now)
     if not appointments:
-        return "We could not find an upcoming appointment for this number. Please call the salon."
+        return _("We could not find an upcoming appointment for this number. Please call the salon.")
     if len(appointments) > 1:
         link = f"{settings.SITE_URL}{reverse('customer-history')}"
-        return (
-            f"You have {len(appointments)} upcoming appointments with us, so we changed none. "
-            f"Manage them at {link} or call the salon."
+        message = ngettext(
+            "You have %(count)d upcoming appointment with us, so we changed none. "
+            "Manage it at %(link)s or call the salon.",
+            "You have %(count)d upcoming appointments with us, so we changed none. "
+            "Manage them at %(link)s or call the salon.",
+            len(appointments),
         )
-    return act_on(appointments[0], confirm=word in CONFIRM, now=now, number=number)
+        return message % {"count": len(appointments), "link": link}
+    appointment = appointments[0]
+    with translation.override(message_language(appointment.customer, appointment.business)):
+        return act_on(appointment, confirm=word in CONFIRM, now=now, number=number)
 
 
 def act_on(appointment: Appointment, *, confirm: bool, now: datetime, number: str) -> str:
     business = appointment.business
-    when = timezone.localtime(appointment.start, business.zone).strftime("%a %d %b %H:%M")
+    local = timezone.localtime(appointment.start, business.zone)
+    # "Tue 03 Mar 10:00" in English (strftime's "%a %d %b %H:%M"), the day and month in the reader's language.
+    when = f"{pattern_date(local.date(), 'EEE dd MMM')} {local:%H:%M}"
     summary = " + ".join(item.service.name for item in visit_items(appointment))
-    by = Actor(user=appointment.customer.user, label=f"SMS reply from {masked(number)}")
+    by = Actor(user=appointment.customer.user, label=f"SMS reply from {masked(number)}")  # history, not a text
     try:
         if confirm:
             appointment_client_confirm(appointment=appointment, by=by, now=now)
-            return f"{business.name}: thank you, see you {when} for {summary}."
+            return _("%(salon)s: thank you, see you %(when)s for %(summary)s.") % {
+                "salon": business.name,
+                "when": when,
+                "summary": summary,
+            }
         if appointment.visit is not None:
             visit_cancel(visit=appointment.visit, by=by, reason="Cancelled by SMS reply.", now=now)
         else:
             appointment_cancel(appointment=appointment, by=by, reason="Cancelled by SMS reply.", now=now)
     except TooLateToCancel:
-        phone = f" on {business.phone}" if business.phone else ""
-        return f"{business.name}: it is too late to cancel {when} by text. Please call us{phone}."
+        if business.phone:
+            message = _("%(salon)s: it is too late to cancel %(when)s by text. Please call us on %(phone)s.")
+        else:
+            message = _("%(salon)s: it is too late to cancel %(when)s by text. Please call us.")
+        return message % {"salon": business.name, "when": when, "phone": business.phone}
     except DomainError as error:
-        return f"{business.name}: {error.message}"
-    return f"{business.name}: cancelled {summary} {when}."
+        # Translators: a text message: the salon's name, then why nothing changed.
+        return _("%(salon)s: %(message)s") % {"salon": business.name, "message": error.message}
+    return _("%(salon)s: cancelled %(summary)s %(when)s.") % {"salon": business.name, "summary": summary, "when": when}

@@ -15,6 +15,8 @@ from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.availability import ServiceShape, seconds
 from booking.errors import BookingInvalid, SlotUnavailable
@@ -73,7 +75,9 @@ class Planned:
 
 def ensure_visit_items(business: Business, items: Sequence[tuple[Service, StaffMember | None]]) -> None:
     if not 1 <= len(items) <= MAX_VISIT_ITEMS:
-        message = f"A visit has 1 to {MAX_VISIT_ITEMS} services."
+        message = ngettext(
+            "A visit has 1 to %(max)d service.", "A visit has 1 to %(max)d services.", MAX_VISIT_ITEMS
+        ) % {"max": MAX_VISIT_ITEMS}
         raise BookingInvalid(message, fields={"items": [message]})
     for index, (service, staff) in enumerate(items):
         try:
@@ -192,12 +196,12 @@ def choose_staff(business: Business, planned: Planned, start: datetime, *, keep:
     candidates = planned.planner.candidates(t)
     for index, free in enumerate(candidates):
         if not free:
-            message = "That time is not available for this service. Please pick another time."
+            message = _("That time is not available for this service. Please pick another time.")
             raise SlotUnavailable(fields={f"items.{index}": [message]})
     ordered = [least_booked_first(business, free, start) for free in candidates]
     chosen = assign(t, planned.planner.items, ordered, keep=keep)
     if chosen is None:
-        message = "No stylist can do this service right after the one before."
+        message = _("No stylist can do this service right after the one before.")
         raise SlotUnavailable(fields={f"items.{len(candidates) - 1}": [message]})
     return chosen
 
@@ -223,7 +227,7 @@ def visit_book(
     ensure_visit_items(business, items)
     holds = holds_for(by, hold_token=hold_token, override_holds=override_holds, now=now)
     if customer is None and customer_details is None:
-        raise BookingInvalid("Say who the visit is for.", fields={"customer": ["This field is required."]})
+        raise BookingInvalid(_("Say who the visit is for."), fields={"customer": [_("This field is required.")]})
     with transaction.atomic():
         if customer is None:
             customer = customer_find_or_create(details=cast(CustomerDetails, customer_details), business=business)
@@ -249,7 +253,7 @@ def visit_book(
             business=business, customer=customer, source=source, notes=notes, created_by=by.user
         )
         at, booked = start, []
-        for index, ((service, _), staff_id) in enumerate(zip(items, chosen, strict=True)):
+        for index, ((service, _staff), staff_id) in enumerate(zip(items, chosen, strict=True)):
             appointment = new_appointment(
                 business=business,
                 customer=customer,
@@ -265,12 +269,12 @@ def visit_book(
                 with transaction.atomic():
                     appointment.save()
             except IntegrityError:  # written past our lock: the constraint has the last word
-                raise SlotUnavailable(fields={f"items.{index}": ["That time was just taken."]}) from None
+                raise SlotUnavailable(fields={f"items.{index}": [_("That time was just taken.")]}) from None
             try:
                 kept = [pk for row in rows if row.service_id == service.pk for pk in row.resources]
                 hold_resources(appointment, resources_to_hold(business, service, at, keep=kept, holds=holds))
             except SlotUnavailable:
-                raise SlotUnavailable(fields={f"items.{index}": ["No room or basin is free then."]}) from None
+                raise SlotUnavailable(fields={f"items.{index}": [_("No room or basin is free then.")]}) from None
             record_history(appointment, action=AppointmentHistory.Action.CREATED, by=by)
             booked.append(appointment)
             at = appointment.end
@@ -354,7 +358,7 @@ def visit_reschedule(*, visit: Visit, start: datetime, by: Actor, now: datetime 
                 with transaction.atomic():
                     appointment.save(update_fields=Appointment.MOVED_FIELDS)
             except IntegrityError:
-                raise SlotUnavailable(fields={f"items.{index}": ["That time was just taken."]}) from None
+                raise SlotUnavailable(fields={f"items.{index}": [_("That time was just taken.")]}) from None
             kept = resources_to_hold(
                 business, appointment.service, at, keep=held[appointment.pk], exclude_appointment=appointment
             )

@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.availability import Slot
 from booking.errors import BookingInvalid, InvalidState, SlotUnavailable
@@ -104,22 +106,28 @@ def ensure_windows(business: Business, windows: Sequence[Window], *, today: date
     """1 to MAX_WINDOWS windows, each ending on or after today, within the booking horizon,
     with its times and weekdays in order; BookingInvalid naming the field otherwise."""
     if not 1 <= len(windows) <= MAX_WINDOWS:
-        message = f"Give 1 to {MAX_WINDOWS} windows."
+        message = ngettext("Give 1 to %(max)d window.", "Give 1 to %(max)d windows.", MAX_WINDOWS) % {
+            "max": MAX_WINDOWS
+        }
         raise BookingInvalid(message, fields={"windows": [message]})
     horizon = today + timedelta(days=business.max_advance_days)
     errors = {}
     for index, window in enumerate(windows):
         field = f"windows.{index}"
         if window.to_date < window.from_date:
-            errors[f"{field}.to_date"] = ["Must be on or after from_date."]
+            # Translators: from_date is the name of an API field; keep it as it is.
+            errors[f"{field}.to_date"] = [_("Must be on or after from_date.")]
         elif window.to_date < today:
-            errors[f"{field}.to_date"] = ["This window is over."]
+            errors[f"{field}.to_date"] = [_("This window is over.")]
         elif window.from_date > horizon:
-            errors[f"{field}.from_date"] = [f"The salon takes bookings up to {horizon.isoformat()}."]
+            errors[f"{field}.from_date"] = [
+                _("The salon takes bookings up to %(date)s.") % {"date": horizon.isoformat()}
+            ]
         if window.from_time and window.to_time and window.to_time <= window.from_time:
-            errors[f"{field}.to_time"] = ["Must be after from_time."]
+            # Translators: from_time is the name of an API field; keep it as it is.
+            errors[f"{field}.to_time"] = [_("Must be after from_time.")]
         if window.weekdays is not None and (not window.weekdays or not set(window.weekdays) <= set(range(7))):
-            errors[f"{field}.weekdays"] = ["Give one or more weekdays, 0 (Monday) to 6 (Sunday)."]
+            errors[f"{field}.weekdays"] = [_("Give one or more weekdays, 0 (Monday) to 6 (Sunday).")]
     if errors:
         raise BookingInvalid(fields=errors)
 
@@ -140,7 +148,11 @@ def waitlist_join(
     with transaction.atomic():
         lock_booking(staff_ids=(), customer_id=customer.pk)  # the count below, against parallel joins
         if waiting(business, now=now).filter(customer=customer).count() >= MAX_WAITING_PER_CUSTOMER:
-            message = f"You are already waiting for {MAX_WAITING_PER_CUSTOMER} times here, the most we keep."
+            message = ngettext(
+                "You are already waiting for %(count)d time here, the most we keep.",
+                "You are already waiting for %(count)d times here, the most we keep.",
+                MAX_WAITING_PER_CUSTOMER,
+            ) % {"count": MAX_WAITING_PER_CUSTOMER}
             raise InvalidState(message)
         entry = WaitlistEntry.objects.create(
             business=business,
@@ -325,18 +337,18 @@ def offer_by_hand(*, entry: WaitlistEntry, start: datetime, by: Actor, now: date
     now = now or timezone.now()
     start = start.astimezone(UTC)  # a local time in a repeated hour compares unequal to every other zone's
     if not by.is_member:
-        raise InvalidState("Only the salon's staff may offer times by hand.")
+        raise InvalidState(_("Only the salon's staff may offer times by hand."))
     with transaction.atomic():
         lock_waitlist(entry.business)
         entry = WaitlistEntry.objects.select_related("business", "service", "staff", "customer").get(pk=entry.pk)
         if not is_current(entry, now=now):
-            raise InvalidState("This customer is no longer waiting.")
+            raise InvalidState(_("This customer is no longer waiting."))
         if WaitlistOffer.objects.filter(entry=entry, status=WaitlistOffer.Status.OPEN).exists():
-            raise InvalidState("This customer already has an open offer.")
+            raise InvalidState(_("This customer already has an open offer."))
         day = timezone.localdate(start, entry.business.zone)
         slot = next((slot for slot in times_for(entry, first_day=day, days=1, now=now) if slot.start == start), None)
         if slot is None:
-            raise SlotUnavailable("That time is not free, or not one this client can make.")
+            raise SlotUnavailable(_("That time is not free, or not one this client can make."))
         return offer_create(entry, slot, now=now, by=by.label)
 
 
@@ -388,7 +400,7 @@ def booked_from_offer(offer: WaitlistOffer, *, now: datetime) -> Appointment:
         offer = WaitlistOffer.objects.select_for_update().select_related("entry").get(pk=offer.pk)
         entry = offer.entry
         if not offer_is_open(offer, now=now):
-            raise InvalidState("This offer has ended.")
+            raise InvalidState(_("This offer has ended."))
         customer = entry.customer
         appointment = appointment_book(
             business=entry.business,
@@ -461,6 +473,7 @@ def offer_context(offer: WaitlistOffer) -> dict:
     entry = offer.entry
     return {
         "business": entry.business,
+        "customer": entry.customer,
         "offer": offer,
         "service": entry.service,
         "local_start": offer.start.astimezone(entry.business.zone),

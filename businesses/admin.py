@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from businesses.admin_scoping import OWNER, BusinessScopedAdmin, ScopedInlineMixin, may_edit
 from businesses.models import (
@@ -27,11 +29,18 @@ from integrations.feeds import feed_for, feed_regenerate, feed_url
 def calendar_feed_field(business: Business, staff: StaffMember | None = None) -> str:
     url = feed_url(feed_for(business, staff))
     return format_html(
-        '<input readonly size="90" value="{}" onclick="this.select()" aria-label="Calendar feed link">'
-        '<div class="help">Subscribe to this link in a calendar app (Google Calendar: "From URL"; Apple '
-        'Calendar: "New Calendar Subscription"). Anyone with the link can read it: the action "New '
-        'calendar feed link" replaces it and the old one stops working.</div>',
+        '<input readonly size="90" value="{}" onclick="this.select()" aria-label="{}"><div class="help">{}</div>',
         url,
+        _("Calendar feed link"),
+        _(
+            # Translators: "From URL" and "New Calendar Subscription" are the names of menu items in Google
+            # Calendar and Apple Calendar (use the names these apps show in your language); "New calendar feed
+            # link" is the name of the admin action (the start of "New calendar feed link (the old one stops
+            # working)").
+            'Subscribe to this link in a calendar app (Google Calendar: "From URL"; Apple Calendar: "New Calendar '
+            'Subscription"). Anyone with the link can read it: the action "New calendar feed link" replaces it '
+            "and the old one stops working."
+        ),
     )
 
 
@@ -43,7 +52,9 @@ class CalendarFeedActions(admin.ModelAdmin):
     def feeds_of(self, queryset) -> list:
         raise NotImplementedError
 
-    @admin.action(description="New calendar feed link (the old one stops working)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("New calendar feed link (the old one stops working)"), permissions=["change"]
+    )
     def new_calendar_feed_link(self, request, queryset):
         if not request.user.is_superuser:  # of the salons they own, not those they only work at
             lookup = f"{self.business_lookup}__in" if self.business_lookup else "pk__in"
@@ -51,7 +62,12 @@ class CalendarFeedActions(admin.ModelAdmin):
         feeds = self.feeds_of(queryset)
         for feed in feeds:
             feed_regenerate(feed)
-        self.message_user(request, f"{len(feeds)} calendar feed link(s) replaced.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d calendar feed link replaced.",
+            "%(count)d calendar feed links replaced.",
+            len(feeds),
+        )
+        self.message_user(request, message % {"count": len(feeds)}, messages.SUCCESS)
 
 
 class WeeklyHoursFormSet(forms.BaseInlineFormSet):
@@ -86,7 +102,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         if roles and BusinessMembership.Role.OWNER not in roles:
-            raise ValidationError("Keep at least one owner: they manage the salon's team and settings.")
+            raise ValidationError(_("Keep at least one owner: they manage the salon's team and settings."))
 
 
 class MembershipInline(ScopedInlineMixin, admin.TabularInline):
@@ -121,26 +137,26 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline, MembershipInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "timezone", "country", "currency"]}),
-        ("Contact", {"fields": ["email", "phone", "address", "website"]}),
-        ("Brand", {"fields": ["brand_color", "logo"]}),
-        ("Booking policy", {"fields": list(Business.POLICY_FIELDS)}),
-        ("Notifications and loyalty", {"fields": list(Business.NOTIFICATION_FIELDS)}),
-        ("Website widget", {"fields": ["embed_allowed_origins", "embed_snippet"]}),
+        (None, {"fields": ["name", "slug", "timezone", "country", "currency", "language"]}),
+        (gettext_lazy("Contact"), {"fields": ["email", "phone", "address", "website"]}),
+        (gettext_lazy("Brand"), {"fields": ["brand_color", "logo"]}),
+        (gettext_lazy("Booking policy"), {"fields": list(Business.POLICY_FIELDS)}),
+        (gettext_lazy("Notifications and loyalty"), {"fields": list(Business.NOTIFICATION_FIELDS)}),
+        (gettext_lazy("Website widget"), {"fields": ["embed_allowed_origins", "embed_snippet"]}),
     ]
     readonly_fields = ["embed_snippet", "calendar_feed", "invite_link"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and may_edit(request.user, obj, OWNER):  # every appointment: owners only
-            fieldsets.append(("Calendar feed of the whole salon", {"fields": ["calendar_feed"]}))
-            fieldsets.append(("Team", {"fields": ["invite_link"]}))
+            fieldsets.append((_("Calendar feed of the whole salon"), {"fields": ["calendar_feed"]}))
+            fieldsets.append((_("Team"), {"fields": ["invite_link"]}))
         return fieldsets
 
-    @admin.display(description="Invite")
+    @admin.display(description=gettext_lazy("Invite"))
     def invite_link(self, business: Business) -> str:
         url = reverse("admin:businesses_business_invite", args=[business.pk])
-        return format_html('<a class="button" href="{}">Invite a team member</a>', url)
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Invite a team member"))
 
     def get_urls(self):
         invite = self.admin_site.admin_view(self.invite_view)
@@ -161,28 +177,30 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
                 for field, messages_ in (error.fields or {}).items():
                     form.add_error(field if field in form.fields else None, messages_)
             else:
-                self.message_user(request, f"Invited {membership.user.email}: on the team now, and told by e-mail.")
+                message = _("Invited %(email)s: on the team now, and told by e-mail.")
+                self.message_user(request, message % {"email": membership.user.email})
                 return redirect("admin:businesses_business_change", business.pk)
         context = {
             **self.admin_site.each_context(request),
             "form": form,
             "business": business,
             "opts": self.opts,
-            "title": f"Invite a team member to {business.name}",
+            # Translators: the name of a salon.
+            "title": _("Invite a team member to %(salon)s") % {"salon": business.name},
         }
         return TemplateResponse(request, "admin/businesses/business/invite.html", context)
 
-    @admin.display(description="Feed link")
+    @admin.display(description=gettext_lazy("Feed link"))
     def calendar_feed(self, business: Business) -> str:
         return calendar_feed_field(business)
 
     def feeds_of(self, queryset) -> list:
         return [feed_for(business) for business in queryset]
 
-    @admin.display(description="Embed code (copy onto your website)")
+    @admin.display(description=gettext_lazy("Embed code (copy onto your website)"))
     def embed_snippet(self, business: Business) -> str:
         if business.pk is None:
-            return "Save the salon first."
+            return _("Save the salon first.")
         from django.utils.html import format_html
 
         from widget.framing import embed_snippet
@@ -199,8 +217,13 @@ class BusinessAdmin(CalendarFeedActions, BusinessScopedAdmin):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(help_text="They get an e-mail with a link to the admin (and to choose a password).")
-    role = forms.ChoiceField(choices=BusinessMembership.Role.choices, initial=BusinessMembership.Role.STAFF)
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        help_text=gettext_lazy("They get an e-mail with a link to the admin (and to choose a password)."),
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=BusinessMembership.Role.choices, initial=BusinessMembership.Role.STAFF
+    )
 
 
 class StaffMemberForm(forms.ModelForm):
@@ -209,7 +232,7 @@ class StaffMemberForm(forms.ModelForm):
         business = cleaned.get("business")
         foreign = [s for s in cleaned.get("services", []) if business and s.business_id != business.pk]
         if foreign:
-            raise ValidationError({"services": "Choose services of this staff member's own salon."})
+            raise ValidationError({"services": _("Choose services of this staff member's own salon.")})
         return cleaned
 
 
@@ -241,7 +264,7 @@ class StaffMemberAdmin(CalendarFeedActions, BusinessScopedAdmin):
             fields.append("calendar_feed")  # their own feed, or an owner's look at anyone's
         return fields
 
-    @admin.display(description="Calendar feed")
+    @admin.display(description=gettext_lazy("Calendar feed"))
     def calendar_feed(self, member: StaffMember) -> str:
         return calendar_feed_field(member.business, member)
 
@@ -256,13 +279,15 @@ class ServiceAdmin(BusinessScopedAdmin):
     search_fields = ["name", "description"]
     fieldsets = [
         (None, {"fields": ["business", "name", "description", "duration", "price", "is_active", "position"]}),
-        ("Preparation and clean-up", {"fields": ["buffer_before", "buffer_after"]}),
+        (gettext_lazy("Preparation and clean-up"), {"fields": ["buffer_before", "buffer_after"]}),
         (
-            "Processing time and resources",
+            gettext_lazy("Processing time and resources"),
             {
                 "fields": ["processing_offset", "processing_duration", "resource_kinds"],
-                "description": "While a colour develops the stylist may serve someone else; the client keeps "
-                "the chair and the resources (one of each kind listed, e.g. basin) for the whole service.",
+                "description": gettext_lazy(
+                    "While a colour develops the stylist may serve someone else; the client keeps "
+                    "the chair and the resources (one of each kind listed, e.g. basin) for the whole service."
+                ),
             },
         ),
     ]

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -38,7 +39,7 @@ def business_for_member(request, business_id, *, write: bool = False) -> Busines
     if role is None or not token_allows(request, business):
         raise Http404
     if write and role != owner:
-        raise PermissionDenied("Only an owner of the business may change this.")
+        raise PermissionDenied(_("Only an owner of the business may change this."))
     note_business(business.pk)
     return business
 

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.api.serializers import AppointmentOutput
+from booking.api.views import unknown
 from booking.models import Appointment
 from booking.services import time_off_add, time_off_remove
 from businesses import api
@@ -72,7 +74,7 @@ def ids_of(model, business: Business, ids: list, field: str) -> list:
     """The business's rows with these ids, or a 400 naming `field` (unknown or foreign)."""
     found = list(model.objects.filter(business=business, pk__in=ids))
     if len(found) != len(set(ids)):
-        raise ValidationError({field: [f"Unknown {model._meta.verbose_name} for this business."]})
+        raise unknown(model, field)
     return found
 
 
@@ -319,13 +321,16 @@ class WeeklyInput(serializers.Serializer):
         if isinstance(data, dict) and "weekly" in data:  # the hours shape, as GET answers it
             data = data["weekly"]
         if not isinstance(data, dict):
-            raise ValidationError({"weekly": ['Give an object of weekdays, e.g. {"monday": [["09:00", "17:00"]]}.']})
+            # Translators: the example is JSON the API reads; keep it as it is.
+            message = _('Give an object of weekdays, e.g. {"monday": [["09:00", "17:00"]]}.')
+            raise ValidationError({"weekly": [message]})
         intervals = []
         for day, pairs in data.items():
             if day not in DAY_NAMES:
-                raise ValidationError({day: [f"Unknown day; use {', '.join(DAY_NAMES)}."]})
+                # Translators: the days are the API's English keys (monday, tuesday, …); they stay as they are.
+                raise ValidationError({day: [_("Unknown day; use %(days)s.") % {"days": ", ".join(DAY_NAMES)}]})
             if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-                raise ValidationError({day: ['A list of ["HH:MM", "HH:MM"] pairs.']})
+                raise ValidationError({day: [_('A list of ["HH:MM", "HH:MM"] pairs.')]})
             for start, end in pairs:
                 intervals.append((DAY_NAMES[day], clock(start, day), clock(end, day)))
         return intervals
@@ -333,11 +338,11 @@ class WeeklyInput(serializers.Serializer):
 
 def clock(value: object, day: str) -> time:
     if not isinstance(value, str):
-        raise ValidationError({day: ["Times are HH:MM strings."]})
+        raise ValidationError({day: [_("Times are HH:MM strings.")]})
     try:
         return datetime.strptime(value, "%H:%M").time()  # noqa: DTZ007 (a wall-clock time, no date)
     except ValueError:
-        raise ValidationError({day: [f"{value!r} is not a time such as 09:30."]}) from None
+        raise ValidationError({day: [_("%(value)s is not a time such as 09:30.") % {"value": repr(value)}]}) from None
 
 
 class HoursView(PublicReadView, api.HoursView):
@@ -438,8 +443,8 @@ class TimeOffView(ManagedView):
         staff_id = data.validated_data["staff_id"]
         staff = ids_of(StaffMember, business, [staff_id], "staff_id")[0] if staff_id else None
         if not may_take_time_off(request.user, business, staff):
-            raise PermissionDenied("Staff add time off for themselves; owners for anyone, and closures.")
-        away, _ = time_off_add(
+            raise PermissionDenied(_("Staff add time off for themselves; owners for anyone, and closures."))
+        away, _clashes = time_off_add(
             business=business,
             staff=staff,
             start=data.validated_data["start"],
@@ -464,7 +469,7 @@ class TimeOffDetailView(ManagedView):
         if found is None:
             raise Http404
         if not may_take_time_off(request.user, business, found.staff):
-            raise PermissionDenied("Staff remove their own time off; owners anyone's, and closures.")
+            raise PermissionDenied(_("Staff remove their own time off; owners anyone's, and closures."))
         time_off_remove(found)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -475,7 +480,13 @@ class TimeOffDetailView(ManagedView):
 class SettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = Business
-        fields = ["timezone", *Business.POLICY_FIELDS, *Business.NOTIFICATION_FIELDS, "embed_allowed_origins"]
+        fields = [
+            "timezone",
+            "language",
+            *Business.POLICY_FIELDS,
+            *Business.NOTIFICATION_FIELDS,
+            "embed_allowed_origins",
+        ]
 
 
 class SettingsView(ManagedView):

@@ -10,11 +10,14 @@ from django.core.files import File
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not an IANA time zone such as Europe/London.")
+        # Translators: what was entered, in quotes; Europe/London is a time zone's name and stays as it is.
+        raise ValidationError(_("%(value)s is not an IANA time zone such as Europe/London.") % {"value": repr(value)})
 
 
 def validate_origin(value: str) -> None:
@@ -23,7 +26,9 @@ def validate_origin(value: str) -> None:
 
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
-        raise ValidationError(f"{value!r} is not an origin such as https://salon.example (no path, no slash).")
+        # Translators: what was entered, in quotes.
+        message = _("%(value)s is not an origin such as https://salon.example (no path, no slash).")
+        raise ValidationError(message % {"value": repr(value)})
 
 
 RASTER_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -38,7 +43,7 @@ def validate_raster_image(file: File) -> None:
     if getattr(file, "_committed", False):
         return  # already stored: checked when it was uploaded (saving other settings must not reopen it)
     if Path(file.name or "").suffix.lower() not in RASTER_IMAGE_SUFFIXES:
-        raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_extension")
+        raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="invalid_extension")
     try:
         file.seek(0)
         with Image.open(file) as image:
@@ -48,7 +53,7 @@ def validate_raster_image(file: File) -> None:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         kind = None
     if kind not in RASTER_IMAGE_FORMATS:
-        raise ValidationError("Upload a PNG, JPEG or WebP image.", code="invalid_image")
+        raise ValidationError(_("Upload a PNG, JPEG or WebP image."), code="invalid_image")
 
 
 def normalized_kinds(kinds: list[str]) -> list[str]:
@@ -73,8 +78,8 @@ class Business(models.Model):
     NOTIFICATION_FIELDS = ("reminders_enabled", "reminder_hours_before", "sms_enabled", "loyalty_points_per_unit")
 
     class SlotOffering(models.TextChoices):
-        ALL = "all", "Every free start"
-        COMPACT = "compact", "Compact: no short gaps left between bookings"
+        ALL = "all", gettext_lazy("Every free start")
+        COMPACT = "compact", gettext_lazy("Compact: no short gaps left between bookings")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
@@ -83,17 +88,25 @@ class Business(models.Model):
     country = models.CharField(
         max_length=2,
         default="GB",
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166 code such as GB.")],
+        validators=[RegexValidator(r"^[A-Z]{2}$", gettext_lazy("Use an ISO 3166 code such as GB."))],
         help_text="ISO 3166 country code; the default region for customers' phone numbers.",
     )
     currency = models.CharField(max_length=3, default="GBP", validators=[RegexValidator(r"^[A-Z]{3}$")])
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="For customers who have not chosen a language and whose browser asks for none we have.",
+    )
 
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     address = models.TextField(blank=True)
     website = models.URLField(blank=True)
     brand_color = models.CharField(
-        max_length=7, default="#7c3aed", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use #RRGGBB.")]
+        max_length=7,
+        default="#7c3aed",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Use #RRGGBB."))],
     )
     logo = models.FileField(
         upload_to="logos/",
@@ -190,8 +203,8 @@ class Business(models.Model):
 
 class BusinessMembership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        STAFF = "staff", "Staff"
+        OWNER = "owner", gettext_lazy("Owner")
+        STAFF = "staff", gettext_lazy("Staff")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
@@ -266,7 +279,9 @@ class Service(models.Model):
     def clean(self) -> None:
         self.resource_kinds = normalized_kinds(self.resource_kinds)
         if self.duration and self.processing_offset + self.processing_duration > self.duration:
-            raise ValidationError({"processing_duration": "The processing time must end by the end of the service."})
+            raise ValidationError(
+                {"processing_duration": _("The processing time must end by the end of the service.")}
+            )
 
 
 class StaffMember(models.Model):
@@ -317,13 +332,13 @@ class Resource(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, gettext_lazy("Monday")
+    TUESDAY = 1, gettext_lazy("Tuesday")
+    WEDNESDAY = 2, gettext_lazy("Wednesday")
+    THURSDAY = 3, gettext_lazy("Thursday")
+    FRIDAY = 4, gettext_lazy("Friday")
+    SATURDAY = 5, gettext_lazy("Saturday")
+    SUNDAY = 6, gettext_lazy("Sunday")
 
 
 class WeeklyInterval(models.Model):
@@ -385,4 +400,4 @@ class TimeOff(models.Model):
 
     def clean(self) -> None:
         if self.staff is not None and self.business_id and self.staff.business_id != self.business_id:
-            raise ValidationError({"staff": "This staff member works at another salon."})
+            raise ValidationError({"staff": _("This staff member works at another salon.")})

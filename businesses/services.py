@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from booking.queue import queue_waitlist_look
 from businesses.models import (
@@ -45,7 +46,7 @@ Interval = tuple[int, time, time]  # weekday, start, end (local wall clock)
 
 def invalid(error: ValidationError) -> InvalidInput:
     fields = {name: [str(message) for message in messages] for name, messages in error.message_dict.items()}
-    first = next(iter(fields.values()))[0] if fields else "Check the highlighted fields."
+    first = next(iter(fields.values()))[0] if fields else _("Check the highlighted fields.")
     return InvalidInput(first, fields=fields)
 
 
@@ -66,12 +67,23 @@ def weekly_hours_check(intervals: Iterable[Interval]) -> list[Interval]:
     for weekday, start, end in ordered:
         if end <= start:
             day = Weekday(weekday)
-            message = f"{day.label}: {start:%H:%M}–{end:%H:%M} must end after it starts."
+            # Translators: a weekday, then its opening time and closing time: "Monday: 17:00–09:00 must …".
+            message = _("%(day)s: %(start)s–%(end)s must end after it starts.") % {
+                "day": day.label,
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+            }
             raise InvalidInput(message, fields={day.name.lower(): [message]})
     for (day_a, start_a, end_a), (day_b, start_b, end_b) in pairwise(ordered):
         if day_a == day_b and start_b < end_a:
             day = Weekday(day_a)
-            message = f"{day.label}: {start_a:%H:%M}–{end_a:%H:%M} and {start_b:%H:%M}–{end_b:%H:%M} overlap."
+            message = _("%(day)s: %(start_a)s–%(end_a)s and %(start_b)s–%(end_b)s overlap.") % {
+                "day": day.label,
+                "start_a": f"{start_a:%H:%M}",
+                "end_a": f"{end_a:%H:%M}",
+                "start_b": f"{start_b:%H:%M}",
+                "end_b": f"{end_b:%H:%M}",
+            }
             raise InvalidInput(message, fields={day.name.lower(): [message]})
     return ordered
 
@@ -142,12 +154,12 @@ def member_invite(*, business: Business, email: str, role: str, by: "User") -> B
         validate_email(email)
     except ValidationError:
         raise InvalidInput(
-            "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
+            _("Enter a valid email address."), fields={"email": [_("Enter a valid email address.")]}
         ) from None
     if role not in BusinessMembership.Role.values:
-        raise InvalidInput("Choose owner or staff.", fields={"role": ["Choose owner or staff."]})
+        raise InvalidInput(_("Choose owner or staff."), fields={"role": [_("Choose owner or staff.")]})
     if not may_manage_team(by, business):
-        raise PermissionDenied("Only an owner of the salon invites to its team.")
+        raise PermissionDenied(_("Only an owner of the salon invites to its team."))
     with transaction.atomic():
         users = get_user_model().objects
         user = users.select_for_update().filter(email__iexact=email).first()
@@ -161,7 +173,7 @@ def member_invite(*, business: Business, email: str, role: str, by: "User") -> B
             user.is_staff = True  # the admin's door; what they see there is their membership's
             user.save(update_fields=["is_staff"])
         if BusinessMembership.objects.filter(user=user, business=business).exists():
-            message = f"{email} is already on the team."
+            message = _("%(email)s is already on the team.") % {"email": email}
             raise InvalidInput(message, fields={"email": [message]})
         membership = BusinessMembership.objects.create(user=user, business=business, role=role)
         transaction.on_commit(lambda: send_invitation(membership, by), robust=True)

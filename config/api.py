@@ -2,17 +2,23 @@
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from config.errors import Busy, DomainError
 from config.parsers import RequestTooLarge
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("chairtime.api")
 
@@ -22,7 +28,7 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 # A lock not obtained within lock_timeout, or a deadlock PostgreSQL broke: retry shortly.
 CONTENTION = {"55P03", "40P01"}
 RETRY_AFTER_SECONDS = 5
-UNAVAILABLE_MESSAGE = "The service is briefly unavailable; please try again in a few seconds."
+UNAVAILABLE_MESSAGE = gettext_lazy("The service is briefly unavailable; please try again in a few seconds.")
 
 CODES_BY_EXCEPTION = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -39,8 +45,8 @@ CODES_BY_EXCEPTION = [
 ]
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    error: dict[str, object] = {"code": code, "message": message}
+def error_body(code: str, message: "StrOrPromise", fields: dict | None = None) -> dict:
+    error: dict[str, object] = {"code": code, "message": str(message)}  # translated, in the request's language
     if fields is not None:
         error["fields"] = fields
     return {"error": error}
@@ -57,7 +63,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):  # Django's word for a malformed request
-        exc = exceptions.ParseError(str(exc) or "The request is malformed.")
+        exc = exceptions.ParseError(str(exc) or _("The request is malformed."))
 
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in CONTENTION:
         exc = Busy()  # a lock not obtained in time, also at commit (the salon's availability version)
@@ -81,7 +87,7 @@ def exception_handler(exc, context):
 
     logger.exception("unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
     return Response(
-        error_body("server_error", "Something went wrong on our side. It has been logged."),
+        error_body("server_error", _("Something went wrong on our side. It has been logged.")),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
 
@@ -90,7 +96,7 @@ def api_exception_response(exc: exceptions.APIException) -> Response:
     code = next((code for kind, code in CODES_BY_EXCEPTION if isinstance(exc, kind)), "error")
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        body = error_body(code, "The request is invalid; see fields.", fields)
+        body = error_body(code, _("The request is invalid; see fields."), fields)
     else:
         body = error_body(code, str(exc.detail))
     response = Response(body, status=exc.status_code)
@@ -103,7 +109,7 @@ def api_exception_response(exc: exceptions.APIException) -> Response:
 
 def api_not_found(request, *args, **kwargs):
     """Catch-all for /api paths no route matched (Django's own 404 page is HTML)."""
-    return JsonResponse(error_body("not_found", "No such API endpoint."), status=404)
+    return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)
 
 
 def server_error(request, *args, **kwargs):
@@ -112,7 +118,7 @@ def server_error(request, *args, **kwargs):
     if isinstance(sys.exc_info()[1], DATABASE_DOWN):
         return service_unavailable(request)
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+        return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
     from django.views.defaults import server_error as html_server_error
 
     return html_server_error(request)
@@ -123,6 +129,6 @@ def service_unavailable(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(error_body("service_unavailable", UNAVAILABLE_MESSAGE), status=503)
     else:
-        response = HttpResponse(UNAVAILABLE_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(str(UNAVAILABLE_MESSAGE), status=503, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -21,8 +22,8 @@ class AwareDateTimeField(serializers.Field):
     """Any ISO 8601 datetime with an offset (Z included); a naive one is refused."""
 
     default_error_messages = {
-        "invalid": "Enter an ISO 8601 datetime such as 2027-03-29T09:00:00+01:00.",
-        "naive": "Give the UTC offset (e.g. +01:00 or Z): a time without one is ambiguous.",
+        "invalid": gettext_lazy("Enter an ISO 8601 datetime such as 2027-03-29T09:00:00+01:00."),
+        "naive": gettext_lazy("Give the UTC offset (e.g. +01:00 or Z): a time without one is ambiguous."),
         "out_of_range": OUT_OF_RANGE,
     }
 

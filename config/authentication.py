@@ -1,5 +1,6 @@
 """Token authentication (knox) that treats an undecodable token as a bad token, not a bug."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
@@ -10,7 +11,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         try:
             token.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         return super().authenticate_credentials(token)
 
 

@@ -4,11 +4,24 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.errors import InvalidInput
 
 INPUT_YEARS = 10
-OUT_OF_RANGE = f"Give a date within {INPUT_YEARS} years of today."
+
+
+def out_of_range_message() -> str:
+    return ngettext(
+        "Give a date within %(years)d year of today.", "Give a date within %(years)d years of today.", INPUT_YEARS
+    ) % {"years": INPUT_YEARS}
+
+
+# Lazy: translated where it is shown, in that request's language (form and serializer
+# fields keep it from import time on).
+OUT_OF_RANGE = lazy(out_of_range_message, str)()
 
 
 def within_input_range(value: date | datetime) -> bool:
@@ -28,5 +41,5 @@ def reject_nul_characters(form_data) -> None:
     """A NUL in a posted field is a form error naming it (PostgreSQL text cannot store one)."""
     for name, values in form_data.lists():
         if any("\x00" in value for value in values):
-            message = "Remove the invisible control character (NUL) from this field."
+            message = _("Remove the invisible control character (NUL) from this field.")
             raise InvalidInput(message, fields={name: [message]})

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext_lazy
 
 from config.api import error_body
 
@@ -28,7 +29,8 @@ class ContentSecurityPolicyMiddleware(MiddlewareMixin):
         return response
 
 
-NUL_MESSAGE = "The address contains a NUL character (%00), which no field accepts."
+# Translators: %00 is how a NUL character is written in a web address; keep it as it is.
+NUL_MESSAGE = gettext_lazy("The address contains a NUL character (%00), which no field accepts.")
 
 
 class RejectNulCharactersMiddleware(MiddlewareMixin):
@@ -40,4 +42,4 @@ class RejectNulCharactersMiddleware(MiddlewareMixin):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse(error_body("validation_error", NUL_MESSAGE), status=400)
-        return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(NUL_MESSAGE), status=400, content_type="text/plain; charset=utf-8")

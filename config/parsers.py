@@ -1,12 +1,14 @@
 """The API's JSON parser: a client's oversized or pathological body is a 4xx, never a 500."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, parsers, status
 
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "request_too_large"
 
 
@@ -19,9 +21,11 @@ class JSONParser(parsers.JSONParser):
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            raise RequestTooLarge(f"The request body is larger than the {limit // 1024} KB the API accepts.")
+            raise RequestTooLarge(
+                _("The request body is larger than the %(size)s KB the API accepts.") % {"size": limit // 1024}
+            )
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             # json.loads gives up on deep nesting ("[" x 100,000) with RecursionError, not ValueError.
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booking.api.urls import urlpatterns as booking_urls
@@ -34,6 +35,8 @@ urlpatterns = [
     *integration_urls,
     *portal_urls,
     *widget_urls,
+    # The widget's strings in the request's language (the djangojs catalogue).
+    route("jsi18n", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The benchmarks' trivial endpoint, only where BENCH_ENDPOINTS=1 (bench/http_load.py).
     *([route("bench/ping", BenchPing.as_view(), name="bench-ping")] if settings.BENCH_ENDPOINTS else []),
     # Keep last among /api routes: unknown API paths answer in the API's error shape.

@@ -10,12 +10,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from booking.models import Appointment
 from booking.selectors import customer_appointments
 from businesses.admin_scoping import EVERY_ROLE, OWNER, BusinessScopedAdmin, ScopedInlineMixin, may_edit
 from businesses.selectors import businesses_of_member
 from config.admin_site import ChairtimeAdminSite
+from config.locale_format import pattern_date
 from customers.models import ClientNote, CustomerAccount, CustomerBusinessRelationship, User
 from customers.selectors import client_phone_match
 
@@ -29,9 +32,12 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Personal info", {"fields": ["first_name", "last_name"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+        (gettext_lazy("Personal info"), {"fields": ["first_name", "last_name"]}),
+        (
+            gettext_lazy("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (gettext_lazy("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
@@ -101,13 +107,20 @@ def no_shows_here() -> Coalesce:
 def appointments_table(appointments: list[Appointment], relationship: CustomerBusinessRelationship) -> SafeString:
     """A small table of appointments, in the salon's clock, each linking to its front-desk panel."""
     zone, currency = relationship.business.zone, relationship.business.currency
+
+    def when(appointment: Appointment) -> str:
+        # "Tue 03 Mar 2026 10:00" in English (strftime's "%a %d %b %Y %H:%M"), the day and month in the
+        # reader's language.
+        local = timezone.localtime(appointment.start, zone)
+        return f"{pattern_date(local.date(), 'EEE dd MMM yyyy')} {local:%H:%M}"
+
     rows = format_html_join(
         "",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>',
         (
             (
                 reverse("admin:frontdesk-appointment", args=[appointment.pk]),
-                f"{timezone.localtime(appointment.start, zone):%a %d %b %Y %H:%M}",
+                when(appointment),
                 appointment.service.name,
                 appointment.staff.name,
                 appointment.get_status_display(),
@@ -118,9 +131,15 @@ def appointments_table(appointments: list[Appointment], relationship: CustomerBu
         ),
     )
     return format_html(
-        '<table class="client-appointments"><thead><tr><th scope="col">When</th><th scope="col">Service</th>'
-        '<th scope="col">With</th><th scope="col">Status</th><th scope="col">Price</th></tr></thead>'
+        '<table class="client-appointments"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
+        _("When"),
+        _("Service"),
+        # Translators: a column heading: the staff member the appointment is with.
+        _("With"),
+        _("Status"),
+        _("Price"),
         rows,
     )
 
@@ -147,7 +166,8 @@ class ClientNoteInline(ScopedInlineMixin, admin.TabularInline):
     readonly_fields = ["written_by"]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
 
-    @admin.display(description="By")
+    # Translators: a column heading: who wrote the note.
+    @admin.display(description=gettext_lazy("By"))
     def written_by(self, note: ClientNote) -> str:
         return note.author_label
 
@@ -207,12 +227,13 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
     ]
     fieldsets = [
         (
-            "Contact",
+            gettext_lazy("Contact"),
             {"fields": ["customer", "business", "first_name", "last_name", "phone", "account_email", "account_phone"]},
         ),
-        ("Care", {"fields": ["allergies", "patch_test_required", "patch_test_on", "notes"]}),
+        # Translators: a heading over a client's allergies, patch tests and notes.
+        (gettext_lazy("Care"), {"fields": ["allergies", "patch_test_required", "patch_test_on", "notes"]}),
         (
-            "Visits",
+            gettext_lazy("Visits"),
             {
                 "fields": [
                     "total_visits",
@@ -224,7 +245,7 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
                 ]
             },
         ),
-        ("Appointments here", {"fields": ["upcoming_appointments", "past_appointments"]}),
+        (gettext_lazy("Appointments here"), {"fields": ["upcoming_appointments", "past_appointments"]}),
     ]
 
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
@@ -273,23 +294,23 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    @admin.display(description="Name")
+    @admin.display(description=gettext_lazy("Name"))
     def client_name(self, relationship: CustomerBusinessRelationship) -> str:
         return relationship.display_name
 
-    @admin.display(description="Phone")
+    @admin.display(description=gettext_lazy("Phone"))
     def client_phone(self, relationship: CustomerBusinessRelationship) -> str:
         return relationship.phone or relationship.customer.phone
 
-    @admin.display(description="Email", ordering="customer__email")
+    @admin.display(description=gettext_lazy("Email"), ordering="customer__email")
     def client_email(self, relationship: CustomerBusinessRelationship) -> str:
         return relationship.customer.email or ""
 
-    @admin.display(description="No-shows", ordering="no_shows")
+    @admin.display(description=gettext_lazy("No-shows"), ordering="no_shows")
     def no_show_count(self, relationship: CustomerBusinessRelationship) -> int:
         return getattr(relationship, "no_shows", 0)
 
-    @admin.display(description="Warnings")
+    @admin.display(description=gettext_lazy("Warnings"))
     def client_warnings(self, relationship: CustomerBusinessRelationship) -> str:
         if not relationship.warnings:
             return ""
@@ -297,26 +318,32 @@ class CustomerBusinessRelationshipAdmin(BusinessScopedAdmin):
             '<span class="client-warnings">⚠ {}</span>', Truncator("; ".join(relationship.warnings)).chars(80)
         )
 
-    @admin.display(description="Email (account)")
+    @admin.display(description=gettext_lazy("Email (account)"))
     def account_email(self, relationship: CustomerBusinessRelationship) -> str:
         return relationship.customer.email or "—"
 
-    @admin.display(description="Phone (account)")
+    @admin.display(description=gettext_lazy("Phone (account)"))
     def account_phone(self, relationship: CustomerBusinessRelationship) -> str:
         return relationship.customer.phone or "—"
 
-    @admin.display(description="Upcoming")
+    # Translators: a heading: the client's upcoming appointments at this salon.
+    @admin.display(description=gettext_lazy("Upcoming"))
     def upcoming_appointments(self, relationship: CustomerBusinessRelationship) -> str:
         upcoming = list(self.appointments_here(relationship, "upcoming"))
-        return appointments_table(upcoming, relationship) if upcoming else "None booked."
+        return appointments_table(upcoming, relationship) if upcoming else _("None booked.")
 
-    @admin.display(description="Past")
+    # Translators: a heading: the client's past appointments at this salon.
+    @admin.display(description=gettext_lazy("Past"))
     def past_appointments(self, relationship: CustomerBusinessRelationship) -> str:
         past = list(self.appointments_here(relationship, "past")[: PAST_SHOWN + 1])
         if not past:
-            return "None yet."
+            return _("None yet.")
         table = appointments_table(past[:PAST_SHOWN], relationship)
-        more = f"Showing the latest {PAST_SHOWN}." if len(past) > PAST_SHOWN else ""
+        more = ""
+        if len(past) > PAST_SHOWN:
+            # Translators: below a table of a client's past appointments: how many of them it shows.
+            more = ngettext("Showing the latest %(count)d.", "Showing the latest %(count)d.", PAST_SHOWN)
+            more %= {"count": PAST_SHOWN}
         return format_html("{}{}", table, more)
 
     def appointments_here(self, relationship: CustomerBusinessRelationship, status: str) -> QuerySet[Appointment]:

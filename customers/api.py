@@ -1,5 +1,6 @@
 """Customer sign-in API (DESIGN §6): a thin layer over customers.services."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox.models import AuthToken
 from rest_framework import serializers, status
@@ -28,7 +29,7 @@ class SignInInput(serializers.Serializer):
 
     def validate(self, data):
         if not data.get("email") and not data.get("phone"):
-            raise serializers.ValidationError({"email": ["Give an email address or a phone number."]})
+            raise serializers.ValidationError({"email": [_("Give an email address or a phone number.")]})
         return data
 
 

@@ -2,12 +2,16 @@ import uuid
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from businesses.models import Business
+from config.locale_format import pattern_date
 
 
 class UserManager(BaseUserManager["User"]):
@@ -70,6 +74,12 @@ class CustomerAccount(models.Model):
     )
     sms_opt_out = models.BooleanField(default=False)
     reminders_opt_out = models.BooleanField(default=False)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="Pages and messages in this language; empty: the salon's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,10 +150,12 @@ class CustomerBusinessRelationship(models.Model):
     @property
     def warnings(self) -> list[str]:
         """What staff must see on every booking of this client."""
-        found = [f"Allergies: {self.allergies}"] if self.allergies.strip() else []
-        if self.patch_test_required:
-            done = f" (last on {self.patch_test_on:%d %b %Y})" if self.patch_test_on else " (none on record)"
-            found.append(f"Patch test required{done}")
+        found = [_("Allergies: %(allergies)s") % {"allergies": self.allergies}] if self.allergies.strip() else []
+        if self.patch_test_required and self.patch_test_on:
+            on = pattern_date(self.patch_test_on, "dd MMM yyyy")
+            found.append(_("Patch test required (last on %(date)s)") % {"date": on})
+        elif self.patch_test_required:
+            found.append(_("Patch test required (none on record)"))
         return found
 
 
@@ -176,13 +188,13 @@ class SignInChallenge(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "SMS"
+        EMAIL = "email", gettext_lazy("Email")
+        SMS = "sms", gettext_lazy("SMS")
 
     class Purpose(models.TextChoices):
-        SIGN_IN = "sign_in", "Sign in (or sign up)"
-        VERIFY_PHONE = "verify_phone", "Verify a phone number"
-        CHANGE_EMAIL = "change_email", "Change email"
+        SIGN_IN = "sign_in", gettext_lazy("Sign in (or sign up)")
+        VERIFY_PHONE = "verify_phone", gettext_lazy("Verify a phone number")
+        CHANGE_EMAIL = "change_email", gettext_lazy("Change email")
 
     key = models.CharField(max_length=64, unique=True)
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.SIGN_IN)

@@ -21,10 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from businesses.selectors import has_staff_access
+from config.languages import supported
 from customers.errors import CodeExpired, InvalidCode, InvalidContact, TooManyRequests
 from customers.models import CustomerAccount, CustomerBusinessRelationship, SignInChallenge, User
 from customers.privacy import masked_contact
@@ -74,7 +76,7 @@ def normalize_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         raise InvalidContact(
-            "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
+            _("Enter a valid email address."), fields={"email": [_("Enter a valid email address.")]}
         ) from None
     return email
 
@@ -86,7 +88,7 @@ def normalize_phone(phone: str, *, region: str | None = None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        message = "Enter a valid phone number, with the country code (e.g. +44 7911 123456)."
+        message = _("Enter a valid phone number, with the country code (e.g. +44 7911 123456).")
         raise InvalidContact(message, fields={"phone": [message]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -173,7 +175,7 @@ def sign_in_start(
 
     if not phone:
         raise InvalidContact(
-            "Enter your email address or phone number.", fields={"email": ["This field is required."]}
+            _("Enter your email address or phone number."), fields={"email": [_("This field is required.")]}
         )
     phone = normalize_phone(phone, region=region)
     rate_limit(limit, action="request_login_code", key=phone)
@@ -256,7 +258,7 @@ def verify_code(challenges: QuerySet[SignInChallenge], code: str) -> SignInChall
             contact = challenge.email or challenge.phone
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"chairtime:code:{contact}"])
         if failed_verifications_last_hour(challenge) >= MAX_FAILED_VERIFICATIONS_PER_HOUR:
-            raise TooManyRequests("Too many wrong codes. Please wait an hour and ask for a new code.")
+            raise TooManyRequests(_("Too many wrong codes. Please wait an hour and ask for a new code."))
         accepted = check_code(challenge, code)
     if not accepted:
         logger.warning(
@@ -302,6 +304,9 @@ def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
     if account is None:
         account = CustomerAccount.objects.create(email=email, user=user)
     changed = []
+    if not account.language:  # as they chose, or their browser asked, for this sign-up
+        account.language = supported(translation.get_language()) or ""
+        changed.append("language")
     claiming = account.user_id is None
     if claiming:
         account.user = user
@@ -349,7 +354,7 @@ def phone_verification_start(
     rate_limit(limit, action="verify_phone", key=phone)
     if phone_codes_capped(customer, phone) or not within_sms_budget():
         if limit is not None:
-            raise TooManyRequests("We cannot text a code to this number right now. Please try again later.")
+            raise TooManyRequests(_("We cannot text a code to this number right now. Please try again later."))
         return None
     challenge, code = new_challenge(
         channel=SignInChallenge.Channel.SMS,
@@ -432,7 +437,7 @@ def customer_for_user(user: User) -> CustomerAccount:
     if account is not None:
         return account
     with transaction.atomic():
-        account, _ = CustomerAccount.objects.select_for_update().get_or_create(email=user.email.lower())
+        account, _created = CustomerAccount.objects.select_for_update().get_or_create(email=user.email.lower())
         if account.user_id is None:
             account.user = user
             account.save(update_fields=["user"])
@@ -465,7 +470,7 @@ def email_change_confirm(*, customer: CustomerAccount, code: str) -> CustomerAcc
         or User.objects.filter(email__iexact=new_email).exclude(customer_account=customer).exists()
     )
     if taken:
-        message = "That email address belongs to another account."
+        message = _("That email address belongs to another account.")
         raise InvalidContact(message, fields={"email": [message]})
     with transaction.atomic():
         CustomerAccount.objects.filter(pk=customer.pk).update(email=new_email)
@@ -485,14 +490,16 @@ def phone_change_start(
     phone = normalize_phone(phone, region=region)
     challenge = phone_verification_start(customer=customer, phone=phone, limit=limit)
     if challenge is None:  # only without a `limit`: with one, a refusal already raised
-        raise TooManyRequests("We cannot text a code to this number right now. Please try again later.")
+        raise TooManyRequests(_("We cannot text a code to this number right now. Please try again later."))
     return challenge
 
 
 def customer_update_profile(*, customer: CustomerAccount, **fields: object) -> CustomerAccount:
     """Name and notification preferences (not email or phone: those need a code)."""
-    allowed = {"first_name", "last_name", "sms_opt_out", "reminders_opt_out"}
+    allowed = {"first_name", "last_name", "sms_opt_out", "reminders_opt_out", "language"}
     changes = {name: value for name, value in fields.items() if name in allowed}
+    if "language" in changes:  # one we have, or none (then the salon's)
+        changes["language"] = supported(changes["language"]) or ""
     for name, value in changes.items():
         setattr(customer, name, value.strip()[:100] if isinstance(value, str) else value)
     customer.save(update_fields=list(changes))

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from booking.availability import Span, local_instant, merged, seconds, subtract, working_shifts
 from booking.models import KEPT_STATUSES, OCCUPYING_STATUSES, Appointment
 from booking.selectors import weekly_hours
 from businesses.models import Business, OpeningHours, Resource, StaffMember, TimeOff, WorkingHours
+from config.locale_format import pattern_date
 from customers.models import CustomerBusinessRelationship
 
 WEEK = 7
@@ -137,7 +140,8 @@ class VisitOutline:
     def position(self, appointment: Appointment) -> str:
         """ "1 of 2"; empty for an item no longer standing."""
         found = [i for i, item in enumerate(self.items, 1) if item.pk == appointment.pk]
-        return f"{found[0]} of {len(self.items)}" if found else ""
+        # Translators: an item's place in a visit: "1 of 2".
+        return _("%(place)d of %(count)d") % {"place": found[0], "count": len(self.items)} if found else ""
 
     def summary(self) -> str:
         return " → ".join(
@@ -482,7 +486,9 @@ def week_view(loaded: Loaded, member: StaffMember, *, now: datetime) -> Calendar
     for offset in range(loaded.days):
         day = loaded.first_day + timedelta(days=offset)
         rows, grid_end = week_rows(loaded, day, clock)
-        column = column_for(loaded, member, day, rows, grid_end, key=day.isoformat(), title=f"{day:%a %d %b}")
+        column = column_for(
+            loaded, member, day, rows, grid_end, key=day.isoformat(), title=pattern_date(day, "EEE dd MMM")
+        )
         columns.append(column)
         if not label_rows and rows:
             label_rows = labelled(rows, grid_end, zone, now=now)

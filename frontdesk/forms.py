@@ -5,20 +5,27 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.admin_forms import override_holds_field
 from booking.models import Appointment
 from booking.services import CustomerDetails
 from businesses.models import Business, Service, StaffMember
 from config.inputs import validate_within_input_range
+from config.locale_format import pattern_date
 
 
 class LocalMoment(forms.Form):
     """A date and time on the salon's wall clock. `fold` (hidden, from the cell clicked) picks
     the second occurrence of a time the clocks repeat; a time they skip is a form error."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_input_range],
+    )
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     fold = forms.IntegerField(required=False, min_value=0, max_value=1, widget=forms.HiddenInput)
     business: Business
 
@@ -33,8 +40,9 @@ class LocalMoment(forms.Form):
             moment = self.start()
             wall = moment.astimezone(UTC).astimezone(self.business.zone)
             if (wall.date(), wall.time()) != (moment.date(), moment.time().replace(fold=0)):
+                message = _("%(time)s does not exist on %(date)s: the clocks go forward then.")
                 raise ValidationError(
-                    f"{moment:%H:%M} does not exist on {moment:%d %b %Y}: the clocks go forward then."
+                    message % {"time": f"{moment:%H:%M}", "date": pattern_date(moment.date(), "dd MMM y")}
                 )
         return cleaned
 
@@ -43,10 +51,15 @@ class ClientFields(forms.Form):
     """Who the booking is for: an existing client (filled in by the search) or a new one.
     Staff bookings need an email or a phone; a walk-in needs a name and a phone."""
 
-    first_name = forms.CharField(required=False, max_length=100)
-    last_name = forms.CharField(required=False, max_length=100)
-    phone = forms.CharField(required=False, max_length=32, help_text="National or +international format.")
-    email = forms.EmailField(required=False)
+    first_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("First name"))
+    last_name = forms.CharField(required=False, max_length=100, label=gettext_lazy("Last name"))
+    phone = forms.CharField(
+        required=False,
+        max_length=32,
+        label=gettext_lazy("Phone"),
+        help_text=gettext_lazy("National or +international format."),
+    )
+    email = forms.EmailField(required=False, label=gettext_lazy("Email"))
 
     def customer_details(self) -> CustomerDetails:
         cleaned = self.cleaned_data
@@ -68,10 +81,12 @@ def staff_and_services(form: forms.Form, business: Business, staff: list[StaffMe
 
 
 class BookForm(LocalMoment, ClientFields):
-    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
-    service = forms.ModelChoiceField(queryset=Service.objects.none())
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    walk_in = forms.BooleanField(required=False, label="Walk-in (the client is here now)")
+    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label=gettext_lazy("Staff"))
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=gettext_lazy("Service"))
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label=gettext_lazy("Notes")
+    )
+    walk_in = forms.BooleanField(required=False, label=gettext_lazy("Walk-in (the client is here now)"))
     override_holds = override_holds_field()
     field_order = [
         "staff",
@@ -99,10 +114,15 @@ class BookForm(LocalMoment, ClientFields):
 
 class WalkInForm(ClientFields):
     staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), required=False, empty_label="Whoever is free first"
+        queryset=StaffMember.objects.none(),
+        required=False,
+        label=gettext_lazy("Staff"),
+        empty_label=gettext_lazy("Whoever is free first"),
     )
-    service = forms.ModelChoiceField(queryset=Service.objects.none())
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label=gettext_lazy("Service"))
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label=gettext_lazy("Notes")
+    )
     field_order = ["staff", "service", "first_name", "last_name", "phone", "email", "notes"]
 
     def __init__(self, *args, business: Business, staff: list[StaffMember], limited: bool, **kwargs):
@@ -116,11 +136,11 @@ class WalkInForm(ClientFields):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 40}))
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 40}), label=gettext_lazy("Reason"))
 
 
 class RescheduleForm(LocalMoment):
-    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none())
+    staff = forms.ModelChoiceField(queryset=StaffMember.objects.none(), label=gettext_lazy("Staff"))
     field_order = ["staff", "date", "time"]
 
     def __init__(self, *args, business: Business, staff: list[StaffMember], **kwargs):
@@ -131,22 +151,36 @@ class RescheduleForm(LocalMoment):
 
 class TimeOffForm(forms.Form):
     staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), required=False, empty_label="The whole salon (closure)"
+        queryset=StaffMember.objects.none(),
+        required=False,
+        label=gettext_lazy("Staff"),
+        empty_label=gettext_lazy("The whole salon (closure)"),
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_within_input_range])
+    date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_input_range],
+    )
     start_time = forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="Empty: from the start of the day."
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        label=gettext_lazy("Start time"),
+        help_text=gettext_lazy("Empty: from the start of the day."),
     )
     end_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_within_input_range],
-        help_text="Empty: the same day.",
+        label=gettext_lazy("End date"),
+        help_text=gettext_lazy("Empty: the same day."),
     )
     end_time = forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}), help_text="Empty: to the end of the day."
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        label=gettext_lazy("End time"),
+        help_text=gettext_lazy("Empty: to the end of the day."),
     )
-    reason = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(max_length=200, required=False, label=gettext_lazy("Reason"))
 
     def __init__(self, *args, business: Business, staff: list[StaffMember], closures: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,5 +207,5 @@ class TimeOffForm(forms.Form):
         if not self.errors:
             start, end = self.span()
             if end <= start:
-                raise ValidationError("The end must be after the start.")
+                raise ValidationError(_("The end must be after the start."))
         return cleaned

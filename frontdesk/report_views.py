@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -16,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from businesses.models import Business
 from businesses.selectors import own_column_only
 from config.inputs import validate_within_input_range
+from config.locale_format import pattern_date
 from frontdesk import reports
 from frontdesk.charts import Bar, bar_chart
 from frontdesk.views import business_in_scope, choose_business, context, required_business, show
@@ -44,16 +47,31 @@ def summary_table(period: reports.Period) -> Table:
     totals = reports.summary(period)
     return Table(
         name="summary",
-        caption="Appointments booked (by start) and what became of them",
-        headers=["Measure", "Value", "% of booked"],
+        caption=_("Appointments booked (by start) and what became of them"),
+        headers=[_("Measure"), _("Value"), share_of_booked()],
         rows=[
-            ["Booked", totals.booked, None],
-            ["Completed", totals.completed, totals.completed_rate],
-            ["Cancelled", totals.cancelled, totals.cancelled_rate],
-            ["No-shows", totals.no_shows, totals.no_show_rate],
-            [f"Revenue ({period.business.currency})", totals.revenue, None],
+            [_("Booked"), totals.booked, None],
+            [_("Completed"), totals.completed, totals.completed_rate],
+            [_("Cancelled"), totals.cancelled, totals.cancelled_rate],
+            [_("No-shows"), totals.no_shows, totals.no_show_rate],
+            [revenue_heading(period.business.currency), totals.revenue, None],
         ],
     )
+
+
+# A "%" that is not a placeholder: the comments keep xgettext from flagging python-format.
+def share_of_booked() -> str:
+    # xgettext:no-python-format
+    return _("% of booked")
+
+
+def share_of_clients() -> str:
+    # xgettext:no-python-format
+    return _("% of clients")
+
+
+def revenue_heading(currency: str) -> str:
+    return _("Revenue (%(currency)s)") % {"currency": currency}
 
 
 def revenue_rows(lines: list[reports.Revenue]) -> list[list[Cell]]:
@@ -65,14 +83,21 @@ def revenue_by_day_table(period: reports.Period) -> Table:
     currency = period.business.currency
     chart = bar_chart(
         key="revenue-by-day",
-        title=f"Revenue per day ({currency})",
-        bars=[Bar(label=f"{line.key:%d %b}", value=line.revenue, shown=f"{line.revenue} {currency}") for line in days],
-        description="Completed appointments' revenue for each day; the table above gives the same figures.",
+        title=_("Revenue per day (%(currency)s)") % {"currency": currency},
+        bars=[
+            Bar(
+                label=pattern_date(cast(date, line.key), "dd MMM"),
+                value=line.revenue,
+                shown=f"{line.revenue} {currency}",
+            )
+            for line in days
+        ],
+        description=_("Completed appointments' revenue for each day; the table above gives the same figures."),
     )
     return Table(
         name="revenue_by_day",
-        caption="Revenue per day (completed appointments)",
-        headers=["Day", "Completed", f"Revenue ({currency})"],
+        caption=_("Revenue per day (completed appointments)"),
+        headers=[_("Day"), _("Completed"), revenue_heading(currency)],
         rows=revenue_rows(days),
         chart=chart,
     )
@@ -81,8 +106,8 @@ def revenue_by_day_table(period: reports.Period) -> Table:
 def revenue_by_staff_table(period: reports.Period) -> Table:
     return Table(
         name="revenue_by_staff",
-        caption="Revenue per staff member (completed appointments)",
-        headers=["Staff", "Completed", f"Revenue ({period.business.currency})"],
+        caption=_("Revenue per staff member (completed appointments)"),
+        headers=[_("Staff"), _("Completed"), revenue_heading(period.business.currency)],
         rows=revenue_rows(reports.revenue_by_staff(period)),
     )
 
@@ -90,8 +115,8 @@ def revenue_by_staff_table(period: reports.Period) -> Table:
 def revenue_by_service_table(period: reports.Period) -> Table:
     return Table(
         name="revenue_by_service",
-        caption="Revenue per service (completed appointments)",
-        headers=["Service", "Completed", f"Revenue ({period.business.currency})"],
+        caption=_("Revenue per service (completed appointments)"),
+        headers=[_("Service"), _("Completed"), revenue_heading(period.business.currency)],
         rows=revenue_rows(reports.revenue_by_service(period)),
     )
 
@@ -99,8 +124,8 @@ def revenue_by_service_table(period: reports.Period) -> Table:
 def utilisation_table(period: reports.Period) -> Table:
     return Table(
         name="utilisation",
-        caption="Utilisation: booked minutes (not cancelled) of working minutes",
-        headers=["Staff", "Booked minutes", "Working minutes", "Utilisation %"],
+        caption=_("Utilisation: booked minutes (not cancelled) of working minutes"),
+        headers=[_("Staff"), _("Booked minutes"), _("Working minutes"), _("Utilisation %")],
         rows=[
             [line.name, line.booked_minutes, line.working_minutes, line.rate] for line in reports.utilisation(period)
         ],
@@ -111,12 +136,12 @@ def clients_table(period: reports.Period) -> Table:
     seen = reports.clients(period)
     return Table(
         name="clients",
-        caption="Clients with an appointment (not cancelled): new or returning",
-        headers=["Clients", "Count", "% of clients"],
+        caption=_("Clients with an appointment (not cancelled): new or returning"),
+        headers=[_("Clients"), _("Count"), share_of_clients()],
         rows=[
-            ["New", seen.new, reports.percent(seen.new, seen.total)],
-            ["Returning", seen.returning, reports.percent(seen.returning, seen.total)],
-            ["All", seen.total, None],
+            [_("New"), seen.new, reports.percent(seen.new, seen.total)],
+            [_("Returning"), seen.returning, reports.percent(seen.returning, seen.total)],
+            [_("All"), seen.total, None],
         ],
     )
 
@@ -126,14 +151,14 @@ def sources_table(period: reports.Period) -> Table:
     booked = sum(line.booked for line in counts)
     chart = bar_chart(
         key="sources",
-        title="Bookings by source",
+        title=_("Bookings by source"),
         bars=[Bar(label=line.label, value=line.booked, shown=str(line.booked)) for line in counts],
-        description="Appointments booked through each channel; the table above gives the same figures.",
+        description=_("Appointments booked through each channel; the table above gives the same figures."),
     )
     return Table(
         name="sources",
-        caption="Bookings by source",
-        headers=["Source", "Booked", "% of booked"],
+        caption=_("Bookings by source"),
+        headers=[_("Source"), _("Booked"), share_of_booked()],
         rows=[[line.label, line.booked, reports.percent(line.booked, booked)] for line in counts],
         chart=chart,
     )
@@ -156,7 +181,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, data: dict, **kwargs) -> None:
         super().__init__(data, **kwargs)
-        for name, label in (("from", "From"), ("to", "To")):
+        for name, label in (("from", _("From")), ("to", _("To"))):
             self.fields[name] = forms.DateField(
                 label=label,
                 widget=forms.DateInput(attrs={"type": "date"}),
@@ -214,7 +239,14 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     return show(
         request,
         "reports.html",
-        context(request, business, title=f"Reports — {business.name}", form=form, period=period, tables=tables),
+        context(
+            request,
+            business,
+            title=_("Reports — %(salon)s") % {"salon": business.name},
+            form=form,
+            period=period,
+            tables=tables,
+        ),
     )
 
 
@@ -240,10 +272,13 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     business = required_business(request)
     name = request.GET.get("table", "")
     if name not in TABLES:
-        return HttpResponseBadRequest(f"Unknown table; choose one of: {', '.join(TABLES)}.", content_type="text/plain")
+        message = _("Unknown table; choose one of: %(tables)s.") % {"tables": ", ".join(TABLES)}
+        return HttpResponseBadRequest(message, content_type="text/plain")
     form = period_form(request, business)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"Bad dates: {problems(form)}", content_type="text/plain")
+        return HttpResponseBadRequest(
+            _("Bad dates: %(problems)s") % {"problems": problems(form)}, content_type="text/plain"
+        )
     period = period_of(request, business, form)
     table = TABLES[name](period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from booking.availability import local_instant, seconds
 from booking.models import KEPT_STATUSES, Appointment
@@ -58,9 +60,11 @@ class Period:
 def period_check(first_day: date, last_day: date) -> None:
     """Refuse a period that ends before it starts or is longer than MAX_DAYS."""
     if first_day > last_day:
-        raise PeriodError("The start date is after the end date.")
+        raise PeriodError(_("The start date is after the end date."))
     if (last_day - first_day).days + 1 > MAX_DAYS:
-        raise PeriodError(f"Choose at most {MAX_DAYS} days.")
+        raise PeriodError(
+            ngettext("Choose at most %(max)d day.", "Choose at most %(max)d days.", MAX_DAYS) % {"max": MAX_DAYS}
+        )
 
 
 def default_days(today: date) -> tuple[date, date]:
@@ -265,4 +269,6 @@ def sources(period: Period) -> list[Source]:
     counts = booked_in(period).aggregate(
         **{source: Count("pk", filter=Q(source=source)) for source in Appointment.Source.values}
     )
-    return [Source(source=value, label=label, booked=counts[value]) for value, label in Appointment.Source.choices]
+    return [
+        Source(source=value, label=str(label), booked=counts[value]) for value, label in Appointment.Source.choices
+    ]

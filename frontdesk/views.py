@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.errors import NotAllowed
@@ -34,7 +36,7 @@ from booking.services import (
 )
 from booking.visits import items_of, visit_cancel
 from booking.waitlist import offer_by_hand, waiting_on
-from businesses.models import Business, StaffMember
+from businesses.models import Business, StaffMember, TimeOff
 from businesses.selectors import (
     active_resources,
     business_by_id,
@@ -46,7 +48,8 @@ from businesses.selectors import (
 )
 from config.api_fields import parse_uuid
 from config.errors import DomainError
-from config.inputs import OUT_OF_RANGE, within_input_range
+from config.inputs import INPUT_YEARS, within_input_range
+from config.locale_format import pattern_date
 from config.request_log import note_business
 from customers.models import CustomerBusinessRelationship, User
 from customers.selectors import search_clients
@@ -81,7 +84,7 @@ def choose_business(request: HttpRequest, url_name: str) -> HttpResponse:
     return show(
         request,
         "choose_business.html",
-        context(request, None, choices=choices, choice_url=reverse(f"admin:{url_name}"), title="Choose a salon"),
+        context(request, None, choices=choices, choice_url=reverse(f"admin:{url_name}"), title=_("Choose a salon")),
     )
 
 
@@ -131,10 +134,15 @@ def parse_day(request: HttpRequest, business: Business) -> date:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        messages.error(request, f"{raw[:20]!r} is not a date (YYYY-MM-DD); showing today.")
+        messages.error(request, _("%(value)s is not a date (YYYY-MM-DD); showing today.") % {"value": repr(raw[:20])})
         return today
     if not within_input_range(day):
-        messages.error(request, f"{OUT_OF_RANGE} Showing today.")
+        message = ngettext(
+            "Give a date within %(years)d year of today. Showing today.",
+            "Give a date within %(years)d years of today. Showing today.",
+            INPUT_YEARS,
+        )
+        messages.error(request, message % {"years": INPUT_YEARS})
         return today
     return day
 
@@ -200,7 +208,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         context(
             request,
             business,
-            title=f"Calendar — {business.name}",
+            title=_("Calendar — %(salon)s") % {"salon": business.name},
             view=view,
             day=day,
             waitlist=waitlist,
@@ -296,7 +304,8 @@ def book_view(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 refuse(form, error)
             else:
-                messages.success(request, f"Booked {appointment.service} for {appointment.customer}.")
+                booked = {"service": appointment.service, "client": appointment.customer}
+                messages.success(request, _("Booked %(service)s for %(client)s.") % booked)
                 return redirect(appointment_url(appointment))
     else:
         initial: dict[str, object] = {}
@@ -312,11 +321,13 @@ def book_view(request: HttpRequest) -> HttpResponse:
         context(
             request,
             business,
-            title="Book an appointment",
-            heading="Book an appointment",
-            intro=f"Times in {business.timezone}. Existing clients are matched by email, or by the phone "
-            "this salon has for them.",
-            submit="Book",
+            title=_("Book an appointment"),
+            heading=_("Book an appointment"),
+            intro=_(
+                "Times in %(zone)s. Existing clients are matched by email, or by the phone this salon has for them."
+            )
+            % {"zone": business.timezone},
+            submit=_("Book"),
             form=form,
             search_url=f"{reverse('admin:frontdesk-client-search')}?business={business.pk}",
         ),
@@ -344,7 +355,8 @@ def walk_in_view(request: HttpRequest) -> HttpResponse:
                 refuse(form, error)
             else:
                 local = timezone.localtime(appointment.start, business.zone)
-                messages.success(request, f"Walk-in booked with {appointment.staff} at {local:%H:%M}.")
+                walk_in = {"staff": appointment.staff, "time": f"{local:%H:%M}"}
+                messages.success(request, _("Walk-in booked with %(staff)s at %(time)s.") % walk_in)
                 return redirect(appointment_url(appointment))
     else:
         form = WalkInForm(initial={"staff": request.GET.get("staff")}, business=business, staff=staff, limited=limited)
@@ -354,10 +366,10 @@ def walk_in_view(request: HttpRequest) -> HttpResponse:
         context(
             request,
             business,
-            title="Walk-in",
-            heading="Walk-in",
-            intro="Books from this minute, or the next free one today. A name and phone number are enough.",
-            submit="Book walk-in",
+            title=_("Walk-in"),
+            heading=_("Walk-in"),
+            intro=_("Books from this minute, or the next free one today. A name and phone number are enough."),
+            submit=_("Book walk-in"),
             form=form,
             search_url=f"{reverse('admin:frontdesk-client-search')}?business={business.pk}",
         ),
@@ -369,9 +381,9 @@ def appointment_url(appointment: Appointment) -> str:
 
 
 ACTIONS = {
-    "check_in": (appointment_check_in, "Checked in."),
-    "complete": (appointment_complete, "Completed."),
-    "no_show": (appointment_mark_no_show, "Marked as a no-show."),
+    "check_in": (appointment_check_in, gettext_lazy("Checked in.")),
+    "complete": (appointment_complete, gettext_lazy("Completed.")),
+    "no_show": (appointment_mark_no_show, gettext_lazy("Marked as a no-show.")),
 }
 
 
@@ -395,7 +407,7 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
     visit_rows = [
         (item, appointment_url(item) if sees_column(request.user, business, item.staff_id) else "") for item in items
     ]
-    standing = [item for item, _ in visit_rows if item.status in OCCUPYING_STATUSES]
+    standing = [item for item, _url in visit_rows if item.status in OCCUPYING_STATUSES]
     whole_visit = bool(standing) and all(url for item, url in visit_rows if item in standing)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -403,21 +415,21 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
             if action in ACTIONS:
                 service, done = ACTIONS[action]
                 service(appointment=appointment, by=by)
-                messages.success(request, done)
+                messages.success(request, str(done))
                 return redirect(appointment_url(appointment))
             if action == "cancel":
                 cancel_form = CancelForm(request.POST)
                 if cancel_form.is_valid():
                     appointment_cancel(appointment=appointment, by=by, reason=cancel_form.cleaned_data["reason"])
-                    messages.success(request, "Cancelled.")
+                    messages.success(request, _("Cancelled."))
                     return redirect(appointment_url(appointment))
             elif action == "cancel_visit" and appointment.visit:
                 if not whole_visit:
-                    raise NotAllowed("Only someone who sees every stylist's column may cancel the whole visit.")
+                    raise NotAllowed(_("Only someone who sees every stylist's column may cancel the whole visit."))
                 cancel_visit_form = CancelForm(request.POST, prefix="visit")
                 if cancel_visit_form.is_valid():
                     visit_cancel(visit=appointment.visit, by=by, reason=cancel_visit_form.cleaned_data["reason"])
-                    messages.success(request, "The whole visit is cancelled.")
+                    messages.success(request, _("The whole visit is cancelled."))
                     return redirect(appointment_url(appointment))
             elif action == "reschedule":
                 reschedule_form = RescheduleForm(request.POST, business=business, staff=staff)
@@ -429,10 +441,10 @@ def appointment_view(request: HttpRequest, appointment_id) -> HttpResponse:
                         by=by,
                         any_minute=True,
                     )
-                    messages.success(request, "Moved.")
+                    messages.success(request, _("Moved."))
                     return redirect(appointment_url(appointment))
             else:
-                messages.error(request, "Unknown action.")
+                messages.error(request, _("Unknown action."))
         except DomainError as error:
             if action == "reschedule":
                 refuse(reschedule_form, error)
@@ -489,7 +501,7 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
             except DomainError as error:
                 refuse(form, error)
             else:
-                messages.success(request, "Moved.")
+                messages.success(request, _("Moved."))
                 return redirect(appointment_url(appointment))
     else:
         start = parse_start(request.GET.get("start", ""), business) or timezone.localtime(
@@ -503,7 +515,7 @@ def reschedule_view(request: HttpRequest, appointment_id) -> HttpResponse:
     return show(
         request,
         "reschedule.html",
-        context(request, business, title="Move appointment", appointment=appointment, form=form),
+        context(request, business, title=_("Move appointment"), appointment=appointment, form=form),
     )
 
 
@@ -522,7 +534,8 @@ def waitlist_offer_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         local = timezone.localtime(offer.start, business.zone)
-        messages.success(request, f"Offered {entry.service} at {local:%H:%M} to {entry.customer}.")
+        offered = {"service": entry.service, "time": f"{local:%H:%M}", "client": entry.customer}
+        messages.success(request, _("Offered %(service)s at %(time)s to %(client)s.") % offered)
     return redirect(calendar_url(business, date=timezone.localdate(start, business.zone).isoformat()))
 
 
@@ -547,13 +560,16 @@ def time_off_view(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 refuse(form, error)
             else:
-                who = away.staff.name if away.staff else "The salon"
-                messages.success(request, f"{who}: time off added ({away.reason or 'no reason given'}).")
+                messages.success(request, time_off_added(away))
                 for clash in clashes:
                     local = timezone.localtime(clash.start, business.zone)
+                    still = {
+                        "service": clash.service,
+                        "staff": clash.staff,
+                        "when": f"{pattern_date(local.date(), 'dd MMM')} {local:%H:%M}",
+                    }
                     messages.warning(
-                        request,
-                        f"Still booked in that time: {clash.service} with {clash.staff} at {local:%d %b %H:%M}.",
+                        request, _("Still booked in that time: %(service)s with %(staff)s at %(when)s.") % still
                     )
                 return redirect(calendar_url(business, date=form.cleaned_data["date"].isoformat()))
     else:
@@ -565,7 +581,18 @@ def time_off_view(request: HttpRequest) -> HttpResponse:
         if away_from is not None:
             initial.update(date=away_from.date(), start_time=away_from.time())
         form = TimeOffForm(initial=initial, business=business, staff=staff, closures=closures)
-    return show(request, "time_off.html", context(request, business, title="Time off", form=form))
+    return show(request, "time_off.html", context(request, business, title=_("Time off"), form=form))
+
+
+def time_off_added(away: TimeOff) -> str:
+    """What the desk says of new time off: a whole sentence for each case, for translators."""
+    if away.staff is not None:
+        if away.reason:
+            return _("%(staff)s: time off added (%(reason)s).") % {"staff": away.staff.name, "reason": away.reason}
+        return _("%(staff)s: time off added (no reason given).") % {"staff": away.staff.name}
+    if away.reason:
+        return _("The whole salon: closure added (%(reason)s).") % {"reason": away.reason}
+    return _("The whole salon: closure added (no reason given).")
 
 
 @require_GET

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from businesses.admin_scoping import OWNER, BusinessScopedAdmin
 from integrations.models import ApiToken, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -21,8 +23,15 @@ from integrations.services import (
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=2000, assume_scheme="https", help_text="Where events are POSTed.")
-    events = forms.MultipleChoiceField(choices=Event.choices, widget=forms.CheckboxSelectMultiple)
+    url = forms.URLField(
+        label=gettext_lazy("Url"),
+        max_length=2000,
+        assume_scheme="https",
+        help_text=gettext_lazy("Where events are POSTed."),
+    )
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -43,16 +52,16 @@ class WebhookEndpointAdmin(BusinessScopedAdmin):
     list_select_related = ["business"]
     readonly_fields = ["failing_since", "disabled_reason", "created_at", "deliveries_link"]
 
-    @admin.display(description="events")
+    @admin.display(description=gettext_lazy("events"))
     def events_display(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.events)
 
-    @admin.display(description="deliveries")
+    @admin.display(description=gettext_lazy("deliveries"))
     def deliveries_link(self, endpoint: WebhookEndpoint) -> str:
         if endpoint.pk is None:
             return "-"
         url = reverse("admin:integrations_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
-        return format_html('<a href="{}">Every delivery to this endpoint</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Every delivery to this endpoint"))
 
     def save_model(self, request, obj, form, change):
         endpoint_save(obj)
@@ -60,7 +69,11 @@ class WebhookEndpointAdmin(BusinessScopedAdmin):
             self.message_user(
                 request,
                 format_html(
-                    "Signing secret of this endpoint, shown only now; your receiver verifies with it: <code>{}</code>",
+                    _(
+                        # Translators: {} is the secret (whsec_…); keep <code>{}</code> as it is.
+                        "Signing secret of this endpoint, shown only now; your receiver verifies with it: "
+                        "<code>{}</code>"
+                    ),
                     obj.secret,
                 ),
                 messages.WARNING,
@@ -111,7 +124,7 @@ class WebhookDeliveryAdmin(BusinessScopedAdmin):
     inlines = [AttemptInline]
     actions = ["resend"]
 
-    @admin.display(description="payload")
+    @admin.display(description=gettext_lazy("payload"))
     def payload_display(self, delivery: WebhookDelivery) -> str:
         return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, sort_keys=True))
 
@@ -121,13 +134,14 @@ class WebhookDeliveryAdmin(BusinessScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Resend the selected deliveries")
+    @admin.action(description=gettext_lazy("Resend the selected deliveries"))
     def resend(self, request, queryset):
         count = 0
         for delivery in queryset.order_by("id"):
             delivery_resend(delivery)
             count += 1
-        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)
+        message = ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(ApiToken)
@@ -147,11 +161,11 @@ class ApiTokenAdmin(BusinessScopedAdmin):
         # A token acts as whoever makes it: an owner's, never a superuser's (create_api_token).
         return not request.user.is_superuser and super().has_add_permission(request)
 
-    @admin.display(description="made by")
+    @admin.display(description=gettext_lazy("made by"))
     def owner(self, named: ApiToken) -> str:
         return named.token.user.email
 
-    @admin.display(description="starts with")
+    @admin.display(description=gettext_lazy("starts with"))
     def key_start(self, named: ApiToken) -> str:
         return f"{named.token.token_key}…"
 
@@ -162,7 +176,9 @@ class ApiTokenAdmin(BusinessScopedAdmin):
         self.message_user(
             request,
             format_html(
-                "The API token, shown only now; send it as <code>Authorization: Token …</code>: <code>{}</code>", key
+                # Translators: "Authorization: Token …" is an HTTP header and {} is the token; keep them as they are.
+                _("The API token, shown only now; send it as <code>Authorization: Token …</code>: <code>{}</code>"),
+                key,
             ),
             messages.WARNING,
         )
@@ -179,10 +195,13 @@ class ApiTokenAdmin(BusinessScopedAdmin):
         actions.pop("delete_selected", None)  # "revoke" says what it does
         return actions
 
-    @admin.action(description="Revoke the selected tokens (they stop working at once)", permissions=["delete"])
+    @admin.action(
+        description=gettext_lazy("Revoke the selected tokens (they stop working at once)"), permissions=["delete"]
+    )
     def revoke(self, request, queryset):
         count = 0
         for named in queryset:
             api_token_revoke(named)
             count += 1
-        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+        message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

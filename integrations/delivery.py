@@ -17,10 +17,13 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from standardwebhooks import Webhook
 
 from businesses.models import BusinessMembership
+from config.languages import message_language
 from integrations import outbound
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from integrations.services import business_events_sync
@@ -116,7 +119,12 @@ def attempt(delivery: WebhookDelivery, now: datetime) -> tuple[str, datetime | N
     if endpoint.failing_since is None:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
     elif endpoint.failing_since <= now - retry_for:
-        endpoint_disable(endpoint, reason=f"Every delivery failed for {settings.WEBHOOK_RETRY_HOURS} hours.")
+        hours = settings.WEBHOOK_RETRY_HOURS
+        with translation.override(message_language(None, endpoint.business)):  # the owners read it
+            reason = ngettext(
+                "Every delivery failed for %(hours)d hour.", "Every delivery failed for %(hours)d hours.", hours
+            ) % {"hours": hours}
+        endpoint_disable(endpoint, reason=reason)
         return "disabled", None
     if delivery.created_at <= now - retry_for:
         delivery.status = Status.FAILED
@@ -146,15 +154,18 @@ def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
         .values_list("user__email", flat=True)
     )
     logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, reason)
-    message = (
-        f"Chairtime stopped sending webhooks to {endpoint.url} for {endpoint.business.name}.\n\n"
-        f"{reason}\n\nFix the receiver, then turn the endpoint back on in the admin "
-        f"({settings.SITE_URL}/admin/integrations/webhookendpoint/{endpoint.pk}/change/) or with the API."
-    )
+    with translation.override(message_language(None, endpoint.business)):  # the salon's language
+        subject = _("Webhook endpoint disabled")
+        stopped = _("Chairtime stopped sending webhooks to %(url)s for %(salon)s.") % {
+            "url": endpoint.url,
+            "salon": endpoint.business.name,
+        }
+        fix = _("Fix the receiver, then turn the endpoint back on in the admin (%(admin_url)s) or with the API.") % {
+            "admin_url": f"{settings.SITE_URL}/admin/integrations/webhookendpoint/{endpoint.pk}/change/"
+        }
+    message = f"{stopped}\n\n{reason}\n\n{fix}"  # paragraphs, each a whole sentence
     if owners:
-        transaction.on_commit(
-            lambda: send_mail("Webhook endpoint disabled", message, None, owners, fail_silently=True), robust=True
-        )
+        transaction.on_commit(lambda: send_mail(subject, message, None, owners, fail_silently=True), robust=True)
 
 
 def due_queues(now: datetime) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from businesses.models import Business
 
@@ -58,9 +59,9 @@ class WebhookDelivery(models.Model):
     """One event owed to one endpoint. Sent in `id` order per (endpoint, ordering_key)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", gettext_lazy("Pending")
+        DELIVERED = "delivered", gettext_lazy("Delivered")
+        FAILED = "failed", gettext_lazy("Failed")
 
     id = models.BigAutoField(primary_key=True)
     message_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # webhook-id

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 MAX_RESPONSE_BYTES = 64 * 1024  # read at most this much of an answer, then hang up
@@ -73,11 +74,11 @@ def check_url(url: str) -> None:
     unless settings.WEBHOOKS_ALLOW_HTTP (DEBUG)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused("The URL must start with https:// and name a host.")
+        raise Refused(_("The URL must start with https:// and name a host."))
     if parts.scheme == "http" and not settings.WEBHOOKS_ALLOW_HTTP:
-        raise Refused("The URL must use https.")
+        raise Refused(_("The URL must use https."))
     if parts.username or parts.password:
-        raise Refused("The URL must not carry a user name or password.")
+        raise Refused(_("The URL must not carry a user name or password."))
 
 
 def destination(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
@@ -91,10 +92,10 @@ def destination(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = resolve(host, port)
     except (OSError, UnicodeError, ValueError) as error:
-        raise Refused(f"The host could not be resolved ({error}).") from None
+        raise Refused(_("The host could not be resolved (%(error)s).") % {"error": error}) from None
     blocked = [address for address in addresses if not is_public(address)]
     if blocked or not addresses:
-        raise Refused("The host resolves to a private, loopback or link-local address; that is not allowed.")
+        raise Refused(_("The host resolves to a private, loopback or link-local address; that is not allowed."))
     address = addresses[0]
     netloc = f"[{address}]" if ":" in address else address
     if parts.port:

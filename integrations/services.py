@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from businesses.models import Business
@@ -27,9 +28,11 @@ def validate_events(events: Iterable[str]) -> list[str]:
     chosen = sorted(set(events))
     unknown = [event for event in chosen if event not in Event.values]
     if unknown:
-        raise ValidationError(f"Unknown events: {', '.join(unknown)}. Known: {', '.join(Event.values)}.")
+        # Translators: the events are the API's names (appointment.created, …); they stay as they are.
+        message = _("Unknown events: %(unknown)s. Known: %(known)s.")
+        raise ValidationError(message % {"unknown": ", ".join(unknown), "known": ", ".join(Event.values)})
     if not chosen:
-        raise ValidationError("Choose at least one event.")
+        raise ValidationError(_("Choose at least one event."))
     return chosen
 
 

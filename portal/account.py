@@ -1,12 +1,16 @@
 """/customer/account: name, email and phone (re-verified by code), preferences, data, deletion."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
+from config.languages import request_language
+from customers.errors import CodeExpired, InvalidCode
 from customers.rate_limits import request_rate_limit
 from customers.services import (
     customer_for_user,
@@ -23,6 +27,7 @@ PENDING = "chairtime_account_pending"  # which code the page waits for: "email" 
 
 def update_profile(request, customer) -> str:
     customer_update_profile(customer=customer, **valid_input(ProfileForm, request.POST))
+    translation.activate(customer.language or request_language(request))  # a new language shows at once
     return _("Saved.")
 
 
@@ -61,27 +66,38 @@ ACTIONS = {
 }
 
 
+def failure_fields(failure: DomainError) -> dict:
+    """The fields an error is about, so the page can tie them to it (a wrong code is the code's)."""
+    if failure.code in {InvalidCode.code, CodeExpired.code}:
+        return {"code": [failure.message]}
+    return failure.fields or {}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request):
     customer = customer_for_user(request.user)
-    message, error, status = "", "", 200
+    message, error, error_fields, status = "", "", {}, 200
     action = ACTIONS.get(request.POST.get("action", "")) if request.method == "POST" else None
     if action is not None:
         try:
             reject_nul_characters(request.POST)
             message = action(request, customer)
         except DomainError as failure:
-            error, status = failure.message, failure.status_code
-    return render(
+            error, error_fields, status = failure.message, failure_fields(failure), failure.status_code
+    response = render(
         request,
         "customer/account.html",
         {
             "customer": customer,
             "message": message,
             "error": error,
+            "error_fields": error_fields,
             "pending": request.session.get(PENDING),
             "confirm_delete": request.GET.get("delete") == "confirm",
         },
         status=status,
     )
+    if action is update_profile and customer.language:  # this browser's earlier switch gives way
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, customer.language, samesite="Lax")
+    return response

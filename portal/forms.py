@@ -5,12 +5,16 @@ the error the page shows."""
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from config.errors import InvalidInput
 
 
 class NameForm(forms.Form):
-    first_name = forms.CharField(max_length=100, error_messages={"required": "Please tell us your first name."})
+    first_name = forms.CharField(
+        max_length=100, error_messages={"required": gettext_lazy("Please tell us your first name.")}
+    )
     last_name = forms.CharField(max_length=100, required=False)
 
 
@@ -19,6 +23,7 @@ class ProfileForm(forms.Form):
     last_name = forms.CharField(max_length=100, required=False)
     sms_opt_out = forms.BooleanField(required=False)
     reminders_opt_out = forms.BooleanField(required=False)
+    language = forms.ChoiceField(choices=[("", ""), *settings.LANGUAGES], required=False)
 
 
 class BookingNotesForm(forms.Form):

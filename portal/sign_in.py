@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from businesses.selectors import business_by_id
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
+from config.languages import use_business_language
 from customers.credentials import CUSTOMER_ONLY_SESSION
 from customers.rate_limits import request_rate_limit
 from customers.services import customer_for_user, customer_update_profile, sign_in_start, sign_in_verify
@@ -30,6 +31,7 @@ def login_page(request):
     pending = request.session.get(SESSION_KEY, {})
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next") or pending.get("next"))
     business = business_by_id(request.POST.get("business") or request.GET.get("business") or pending.get("business"))
+    use_business_language(request, business)
     context: dict[str, object] = {"next": next_url, "business": business, "step": "contact", "error": None}
 
     if request.user.is_authenticated and request.method == "GET" and "restart" not in request.GET:

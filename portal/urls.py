@@ -1,8 +1,9 @@
 from config.routing import route
-from portal import account, sign_in, views, visits, waitlist
+from portal import account, language, sign_in, views, visits, waitlist
 
 urlpatterns = [
     route("", views.landing, name="landing"),
+    route("customer/language", language.switch_language, name="customer-language"),
     route("customer/login", sign_in.login_page, name="customer-login"),
     route("customer/logout", sign_in.logout_page, name="customer-logout"),
     route("customer/portal", views.portal, name="customer-portal"),

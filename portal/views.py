@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from booking.api.holds import may_hold_now
@@ -53,6 +54,7 @@ from businesses.selectors import active_services, active_staff, business_by_id, 
 from config.api_fields import parse_uuid
 from config.errors import DomainError
 from config.inputs import reject_nul_characters, within_input_range
+from config.languages import use_business_language
 from customers.errors import TooManyRequests
 from customers.services import customer_for_user
 from portal.forms import BookingNotesForm, CancelForm, valid_input
@@ -60,10 +62,12 @@ from portal.forms import BookingNotesForm, CancelForm, valid_input
 DAYS_SHOWN = 14
 
 
-def salon_or_404(value) -> Business:
+def salon_or_404(request, value) -> Business:
+    """The salon a page is about; its pages speak its default language unless asked otherwise."""
     business = business_by_id(value)
     if business is None:
         raise Http404(_("No such salon."))
+    use_business_language(request, business)
     return business
 
 
@@ -93,7 +97,7 @@ def weekly_hours(business: Business) -> list[tuple[str, list]]:
     hours: dict[int, list] = {day.value: [] for day in Weekday}
     for interval in business.opening_hours.all():
         hours[interval.weekday].append(interval)
-    return [(Weekday(day).label, intervals) for day, intervals in hours.items()]
+    return [(str(Weekday(day).label), intervals) for day, intervals in hours.items()]
 
 
 # --- the salon's page and "your salons" -----------------------------------------------------
@@ -106,7 +110,7 @@ def portal(request):
         customer = customer_for_user(request.user)
         relationships = customer.business_relationships.select_related("business").order_by("business__name")
         return render(request, "customer/salons.html", {"customer": customer, "relationships": relationships})
-    return salon_page(request, salon_or_404(request.GET["business"]))
+    return salon_page(request, salon_or_404(request, request.GET["business"]))
 
 
 def landing(request):
@@ -114,6 +118,7 @@ def landing(request):
     to the staff admin."""
     salons = list(Business.objects.order_by("name"))
     if len(salons) == 1:
+        use_business_language(request, salons[0])
         return salon_page(request, salons[0], staff_link=True)
     return render(request, "customer/landing.html", {"salons": salons})
 
@@ -263,7 +268,7 @@ def slot_finder(business: Business, items: list[Item], window):
 
 @require_http_methods(["GET", "POST"])
 def book(request):
-    business = salon_or_404(request.GET.get("business") or request.POST.get("business"))
+    business = salon_or_404(request, request.GET.get("business") or request.POST.get("business"))
     state = booking_state(request, business)
     if request.method == "POST":
         return book_confirm(request, business, state)
@@ -331,7 +336,9 @@ def hold_for_browser(request, business: Business, items: list[Item], start: date
     """Hold the chosen time while the customer signs in (DESIGN §12): one hold per browser
     and salon, replaced by the next choice, kept in the session and spent by the booking."""
     if not may_hold_now(request, business.pk):
-        return TooManyRequests(_("You have chosen many times in a minute. Please wait a moment and choose again."))
+        return TooManyRequests(
+            _("You have chosen a time too often in the last minute. Please wait a moment and choose again.")
+        )
     user = request.user
     try:
         hold = hold_create(
@@ -356,7 +363,9 @@ def book_confirm(request, business: Business, state: dict):
         back = step_url(business, state["choices"], date=request.POST.get("date"), start=request.POST.get("start"))
         return redirect(f"{login}?{urlencode({'next': back, 'business': business.pk})}")
     if len(request.POST.getlist("service")) > MAX_VISIT_ITEMS:
-        message = _("A visit has at most %(count)d services.") % {"count": MAX_VISIT_ITEMS}
+        message = ngettext(
+            "A visit has at most %(count)d service.", "A visit has at most %(count)d services.", MAX_VISIT_ITEMS
+        ) % {"count": MAX_VISIT_ITEMS}
         return render_booking(request, business, state, error=message, status=400)
     if not items or not items[-1].staff_value or state["start"] is None:
         return redirect(step_url(business, state["choices"]))

@@ -74,7 +74,7 @@ class JoinForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_page(request):
-    business = salon_or_404(request.GET.get("business") or request.POST.get("business"))
+    business = salon_or_404(request, request.GET.get("business") or request.POST.get("business"))
     today = timezone.localdate(timezone=business.zone)
     initial = {
         "service": request.GET.get("service"),

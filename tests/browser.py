@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 PHONE = {"width": 390, "height": 844}
+# WCAG 1.4.10 (reflow): 1280 CSS pixels at 400 % zoom is a 320 px wide viewport.
+NARROW = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -78,3 +80,31 @@ def fill_emailed_code(scope) -> None:
     field = scope.get_by_label("Code", exact=True)
     field.wait_for()
     field.fill(re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1))
+
+
+# axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules (axe-playwright-python bundles axe-core: no download).
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+def axe_violations(scope) -> list[str]:
+    """axe's WCAG A/AA violations on a page or frame, one line per rule with the elements it found."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(scope, options=WCAG_AA)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+    ]
+
+
+def assert_accessible(scope, name: str) -> None:
+    violations = axe_violations(scope)
+    assert not violations, f"{name}:\n" + "\n".join(violations)
+
+
+def assert_reflows(scope, name: str) -> None:
+    """Nothing is cut off or needs sideways scrolling at the page's width (a 320 px viewport is
+    a 1280 px screen zoomed to 400 %)."""
+    overflow = scope.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow} px wider than the viewport"

@@ -1,8 +1,11 @@
 """The cast: Alice owns the salon, Bob works there, Charlie owns another salon whose
 data must never show up in Alice's or Bob's answers; Dana is a customer."""
 
+import functools
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rest_framework.test import APIClient
@@ -141,3 +144,14 @@ def sms_outbox(settings, tmp_path):
 
 
 pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture
+def host_site(tmp_path):
+    """A static web server on 127.0.0.1 standing in for the salon's own website."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

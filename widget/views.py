@@ -12,6 +12,8 @@ from django.views.decorators.http import condition
 
 from booking.visits import MAX_VISIT_ITEMS
 from businesses.selectors import business_by_id
+from config.languages import use_business_language
+from config.locale_format import first_weekday
 from config.middleware import content_security_policy
 from widget.framing import frame_ancestors, is_allowed_origin, origin_of
 
@@ -24,13 +26,13 @@ def widget_page(request, business_id):
     if business is None:
         response = render(request, "widget/not_found.html", status=404)
     else:
+        use_business_language(request, business)
         origin = origin_of(request.GET.get("origin", ""))
         response = render(
             request,
             "widget/page.html",
             {
                 "business": business,
-                "lang": (request.GET.get("lang") or "en")[:10],
                 "widget_config": {
                     "business": str(business.pk),
                     "timezone": business.timezone,
@@ -40,6 +42,7 @@ def widget_page(request, business_id):
                     "service": request.GET.get("service", ""),
                     "staff": request.GET.get("staff", ""),
                     "maxItems": MAX_VISIT_ITEMS,
+                    "firstWeekday": first_weekday(),
                 },
             },
         )

@@ -2,6 +2,8 @@
 the portal and the widget do when a customer chooses one; a create with the token books it."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -88,11 +90,21 @@ class HoldInput(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         given = [name for name in ("service_id", "services", "items") if name in attrs]
         if len(given) != 1:
-            raise serializers.ValidationError({"service_id": ["Give one of service_id, services or items (a visit)."]})
+            # Translators: service_id, services and items are names of API fields; keep them as they are.
+            message = _("Give one of service_id, services or items (a visit).")
+            raise serializers.ValidationError({"service_id": [message]})
         if "items" in attrs and attrs["staff_id"]:
-            raise serializers.ValidationError({"staff_id": ["With items, give each item's staff_id."]})
+            # Translators: staff_id is the name of an API field; keep it as it is.
+            raise serializers.ValidationError({"staff_id": [_("With items, give each item's staff_id.")]})
         if given[0] != "service_id" and not 1 <= len(attrs[given[0]]) <= MAX_VISIT_ITEMS:
-            raise serializers.ValidationError({given[0]: [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+            raise serializers.ValidationError(
+                {
+                    given[0]: [
+                        ngettext("Give 1 to %(max)d service.", "Give 1 to %(max)d services.", MAX_VISIT_ITEMS)
+                        % {"max": MAX_VISIT_ITEMS}
+                    ]
+                }
+            )
         return attrs
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
@@ -34,7 +35,8 @@ def idempotent(request, create: Callable[[], Response]) -> Response:
     if key is None:
         return create()
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise ValidationError({"Idempotency-Key": [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+        message = ngettext("Use 1 to %(max)d character.", "Use 1 to %(max)d characters.", MAX_KEY_LENGTH)
+        raise ValidationError({"Idempotency-Key": [message % {"max": MAX_KEY_LENGTH}]})
     user, body_print = request.user, fingerprint(request.data)
     with transaction.atomic():
         with connection.cursor() as cursor:

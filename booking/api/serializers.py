@@ -5,6 +5,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,14 +30,23 @@ class AvailabilityQuery(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if ("service" in attrs) == ("services" in attrs):
-            raise serializers.ValidationError({"service": ["Give either service or services (a visit), not both."]})
+            # Translators: service and services are names of API query parameters; keep them as they are.
+            message = _("Give either service or services (a visit), not both.")
+            raise serializers.ValidationError({"service": [message]})
         if "services" in attrs:
             try:
                 ids = [uuid.UUID(part.strip()) for part in attrs["services"].split(",")]
             except ValueError:
-                raise serializers.ValidationError({"services": ["Give service ids separated by commas."]}) from None
+                raise serializers.ValidationError({"services": [_("Give service ids separated by commas.")]}) from None
             if not 1 <= len(ids) <= MAX_VISIT_ITEMS:
-                raise serializers.ValidationError({"services": [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+                raise serializers.ValidationError(
+                    {
+                        "services": [
+                            ngettext("Give 1 to %(max)d service.", "Give 1 to %(max)d services.", MAX_VISIT_ITEMS)
+                            % {"max": MAX_VISIT_ITEMS}
+                        ]
+                    }
+                )
             attrs["services"] = ids
         return attrs
 
@@ -152,13 +163,20 @@ class CreateInput(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if "items" in attrs and ("service_id" in attrs or attrs.get("staff_id")):
-            raise serializers.ValidationError(
-                {"items": ["Give items (a visit) or service_id and staff_id, not both."]}
-            )
+            # Translators: items, service_id and staff_id are names of API fields; keep them as they are.
+            message = _("Give items (a visit) or service_id and staff_id, not both.")
+            raise serializers.ValidationError({"items": [message]})
         if "items" not in attrs and "service_id" not in attrs:
-            raise serializers.ValidationError({"service_id": ["This field is required."]})
+            raise serializers.ValidationError({"service_id": [_("This field is required.")]})
         if "items" in attrs and not 1 <= len(attrs["items"]) <= MAX_VISIT_ITEMS:
-            raise serializers.ValidationError({"items": [f"Give 1 to {MAX_VISIT_ITEMS} services."]})
+            raise serializers.ValidationError(
+                {
+                    "items": [
+                        ngettext("Give 1 to %(max)d service.", "Give 1 to %(max)d services.", MAX_VISIT_ITEMS)
+                        % {"max": MAX_VISIT_ITEMS}
+                    ]
+                }
+            )
         return attrs
 
 

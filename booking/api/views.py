@@ -6,6 +6,7 @@ booking/services.py and booking/selectors.py.
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -59,7 +60,13 @@ from customers.services import customer_for_user
 
 
 def unknown(model, field: str) -> ValidationError:
-    return ValidationError({field: [f"Unknown {model._meta.verbose_name} for this business."]})
+    if model is Service:
+        message = _("Unknown service for this business.")
+    elif model is StaffMember:
+        message = _("Unknown staff member for this business.")
+    else:  # a whole sentence per model for translators; the model's own name otherwise
+        message = _("Unknown %(model)s for this business.") % {"model": model._meta.verbose_name}
+    return ValidationError({field: [message]})
 
 
 def owned(model, business: Business, pk, field: str, *, active=True):
@@ -198,7 +205,7 @@ class BookingAvailabilityView(PublicView):
         return availability_response(
             query.validated_data["business"],
             query.validated_data,
-            unknown_business=ValidationError({"business": ["Unknown business."]}),
+            unknown_business=ValidationError({"business": [_("Unknown business.")]}),
         )
 
 
@@ -206,7 +213,7 @@ class BookingAvailabilityView(PublicView):
 
 
 def book(request, data: dict, *, as_customer_only: bool) -> Response:
-    unknown_business = ValidationError({"business_id": ["Unknown business."]})
+    unknown_business = ValidationError({"business_id": [_("Unknown business.")]})
     if "items" in data:
         business = business_by_id(data["business_id"])
         if business is None:
@@ -352,7 +359,7 @@ class AppointmentView(APIView):
 )
 class AppointmentDetailView(AppointmentView):
     def get(self, request, appointment_id):
-        appointment, _ = appointment_for(request, appointment_id)
+        appointment, _actor = appointment_for(request, appointment_id)
         return Response(AppointmentOutput(appointment).data)
 
 
@@ -427,7 +434,7 @@ class AppointmentPage(PageNumberPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
-            raise ValidationError({"page": ["No such page."]}) from None
+            raise ValidationError({"page": [_("No such page.")]}) from None
 
 
 @extend_schema(

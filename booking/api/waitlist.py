@@ -4,6 +4,7 @@ booking/waitlist.py."""
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -103,7 +104,7 @@ class CustomerWaitlistView(APIView):
             query["business_id"],
             query["service_id"],
             "service_id",
-            unknown_business=serializers.ValidationError({"business_id": ["Unknown business."]}),
+            unknown_business=serializers.ValidationError({"business_id": [_("Unknown business.")]}),
         )
         business = service.business
         staff = owned(StaffMember, business, query["staff_id"], "staff_id") if query["staff_id"] else None

@@ -28,8 +28,8 @@
         root.innerHTML = html;
         url.searchParams.delete("partial");
         window.history.pushState({}, "", url);
-        var heading = root.querySelector("h3") || root.querySelector("h2");
-        if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+        if (window.ChairtimePickers) window.ChairtimePickers.refresh();
+        focusHeading(root.querySelector("h3") || root.querySelector("h2"));
       })
       .catch(function (problem) {
         if (ticket !== latest || (problem && problem.name === "AbortError")) return;
@@ -41,6 +41,14 @@
         root.setAttribute("aria-busy", "false");
       });
   }
+
+  // Keyboard and screen-reader users start each step at its heading, not at the top of the page.
+  function focusHeading(heading) {
+    if (!heading) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+  if (new URLSearchParams(window.location.search).has("service")) focusHeading(root.querySelector("h2"));
 
   root.addEventListener("click", function (event) {
     var link = event.target.closest("a, button");

@@ -26,15 +26,20 @@
     }
     if (container.chairtimeFrame) return container.chairtimeFrame;
     var params = new URLSearchParams({ origin: window.location.origin });
-    ["service", "staff", "lang"].forEach(function (name) { if (options[name]) params.set(name, options[name]); });
+    ["service", "staff"].forEach(function (name) { if (options[name]) params.set(name, options[name]); });
+    // The host page's language unless told otherwise; one the widget does not have is ignored
+    // there (it then follows the visitor's browser, then the salon's default).
+    var lang = options.lang || document.documentElement.lang;
+    if (lang) params.set("lang", lang);
     var iframe = document.createElement("iframe");
     iframe.src = base + "/widget/" + businessId + "?" + params.toString();
+    // The host page has no catalogue: the widget sends its title in its language when ready.
     iframe.title = options.title || "Book an appointment";
     iframe.style.cssText = "width:100%;border:0;display:block;min-height:" + (options.minHeight || 480) + "px";
     iframe.setAttribute("allow", "clipboard-write");
     container.appendChild(iframe);
     container.chairtimeFrame = iframe;
-    frames.push({ iframe: iframe, container: container });
+    frames.push({ iframe: iframe, container: container, titled: Boolean(options.title) });
     return iframe;
   }
 
@@ -48,6 +53,9 @@
     if (!entry || !data || data.source !== "chairtime" || data.v !== 1 || typeof data.type !== "string") return;
     if (data.type === "resize" && typeof data.height === "number" && data.height > 0) {
       entry.iframe.style.height = Math.ceil(data.height) + "px";
+    }
+    if (data.type === "ready" && typeof data.title === "string" && data.title && !entry.titled) {
+      entry.iframe.title = data.title.slice(0, 200);
     }
     entry.container.dispatchEvent(new CustomEvent("chairtime:" + data.type, { detail: data }));
   });

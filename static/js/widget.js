@@ -2,10 +2,13 @@
 // confirm -> done, on the JSON API. "Add another service" before the time makes a visit:
 // several services back to back, each with its own "who". The sign-in token lives only in this page's memory, so
 // nothing depends on cookies (third-party cookies may well be blocked here).
+// Strings come from the page's JavaScript catalogue (/jsi18n, loaded first): gettext,
+// ngettext and interpolate with named placeholders, so translators see whole sentences.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("widget-config").textContent);
   var root = document.getElementById("step");
+  var DAYS_SHOWN = 14;
   var state = { token: null, services: [], staff: [], items: [], day: null, slot: null, hold: null, wanted: null };
 
   // The origin that really frames us, where the browser tells (ancestorOrigins in Chromium
@@ -30,6 +33,9 @@
   function api(path, options) {
     options = options || {};
     var headers = { "Accept": "application/json" };
+    // The API answers (error messages) in the widget's language, which is not necessarily the
+    // browser's: the customer may have chosen another one, and no cookie reaches us here.
+    if (document.documentElement.lang) headers["Accept-Language"] = document.documentElement.lang;
     if (options.body) headers["Content-Type"] = "application/json";
     if (state.token) headers["Authorization"] = "Token " + state.token;
     return fetch(path, { method: options.method || "GET", headers: headers, credentials: "omit",
@@ -37,7 +43,7 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok) {
-            var error = new Error((body.error && body.error.message) || "Something went wrong. Please try again.");
+            var error = new Error((body.error && body.error.message) || gettext("Something went wrong. Please try again."));
             error.code = body.error && body.error.code;
             throw error;
           }
@@ -66,9 +72,10 @@
     latest += 1;
     var heading = el("h2", { tabindex: "-1" }, [title]);
     root.replaceChildren(heading);
-    if (error) root.appendChild(el("p", { "class": "error", role: "alert" }, [error]));
+    if (error) root.appendChild(el("p", { "class": "error", role: "alert", id: "step-error" }, [error]));
     nodes.forEach(function (node) { root.appendChild(node); });
     root.setAttribute("aria-busy", "false");
+    window.ChairtimePickers.refresh();
     if (document.hasFocus()) heading.focus();
   }
 
@@ -81,7 +88,7 @@
     root.querySelectorAll("button:not(.day), input, textarea, select").forEach(function (control) {
       control.disabled = true;
     });
-    if (!root.querySelector(".loading")) root.appendChild(el("p", { "class": "loading muted" }, ["Loading…"]));
+    if (!root.querySelector(".loading")) root.appendChild(el("p", { "class": "loading muted" }, [gettext("Loading…")]));
     return latest;
   }
 
@@ -101,12 +108,65 @@
     return error.message;
   }
 
-  function money(price) { return price + " " + config.currency; }
+  function format(text, values) { return interpolate(text, values, true); }
+  // Prices as the page's language writes them (£45.00, 45,00 £), like the server's |money.
+  function money(price) {
+    return new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: config.currency })
+      .format(Number(price));
+  }
   function localTime(iso) { return iso.slice(11, 16); }
   function localDay(iso) { return iso.slice(0, 10); }
+  // Dates as the server writes them: English in the British order ("Tuesday 3 March").
+  var dateLocale = (document.documentElement.lang || "en") === "en" ? "en-GB" : document.documentElement.lang;
+  function dateOf(day) { return new Date(day + "T12:00:00Z"); }
   function dayLabel(day) {
-    var date = new Date(day + "T12:00:00");
-    return date.toLocaleDateString(document.documentElement.lang || "en", { weekday: "short", day: "numeric", month: "short" });
+    return dateOf(day).toLocaleDateString(dateLocale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+  }
+  function fullDayLabel(day) {
+    return dateOf(day).toLocaleDateString(dateLocale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
+  }
+  // The salon's today, and the days after it, as YYYY-MM-DD.
+  function salonToday() { return new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone }).format(new Date()); }
+  function addDays(day, count) {
+    var date = dateOf(day);
+    date.setUTCDate(date.getUTCDate() + count);
+    return date.toISOString().slice(0, 10);
+  }
+  // Monday = 0 … Sunday = 6, as the server's weekdays.
+  function weekday(day) { return (dateOf(day).getUTCDay() + 6) % 7; }
+  function visuallyHidden(text) { return el("span", { "class": "visually-hidden" }, [text]); }
+
+  // Two weeks as a grid of weeks that start on the language's first day (config.firstWeekday);
+  // days without a free time are there, but cannot be chosen.
+  function dayGrid(days) {
+    var grid = el("div", { "class": "days calendar", role: "group", "aria-label": gettext("Days"),
+                           "data-picker": "days", "data-columns": "7" });
+    for (var column = 0; column < 7; column++) {
+      var name = dateOf("2024-01-01");  // a Monday
+      name.setUTCDate(1 + (config.firstWeekday + column) % 7);
+      grid.appendChild(el("span", { "class": "weekday", "aria-hidden": "true" },
+                          [name.toLocaleDateString(dateLocale, { weekday: "short", timeZone: "UTC" })]));
+    }
+    var first = salonToday();
+    for (var offset = 0; offset < DAYS_SHOWN; offset++) (function (day) {
+      var count = (days[day] || []).length;
+      var classes = "day" + (day === state.day ? " selected" : "") + (count ? "" : " full");
+      if (offset === 0) classes += " start-" + ((weekday(day) - config.firstWeekday + 7) % 7 + 1);
+      var label = count ? format(ngettext("%(day)s: %(count)s free time", "%(day)s: %(count)s free times", count),
+                                 { day: fullDayLabel(day), count: count })
+                        : format(gettext("%(day)s: no free times"), { day: fullDayLabel(day) });
+      var date = dateOf(day);
+      grid.appendChild(el("button", {
+        type: "button", "class": classes, "data-pick": "", disabled: count ? null : "disabled",
+        "aria-pressed": count ? String(day === state.day) : null,
+        onclick: function () { state.day = day; state.focusTimes = true; chooseTime(); }
+      }, [
+        el("span", { "class": "number", "aria-hidden": "true" }, [String(date.getUTCDate())]),
+        el("small", { "aria-hidden": "true" }, [date.toLocaleDateString(dateLocale, { month: "short", timeZone: "UTC" })]),
+        visuallyHidden(label)
+      ]));
+    })(addDays(first, offset));
+    return grid;
   }
   function choice(label, detail, onclick) {
     return el("button", { type: "button", "class": "choice", onclick: onclick },
@@ -115,41 +175,46 @@
 
   function staffName(id) {
     var member = state.staff.filter(function (m) { return m.id === id; })[0];
-    return member ? member.name : "Anyone available";
+    return member ? member.name : gettext("Anyone available");
   }
 
   function chooseService(error) {
     var adding = state.items.length > 0;
     var nodes = state.services.map(function (service) {
-      return choice(service.name, service.duration_minutes + " min · " + money(service.price), function () {
+      var detail = format(ngettext("%(minutes)s min · %(price)s", "%(minutes)s min · %(price)s", service.duration_minutes),
+                          { minutes: service.duration_minutes, price: money(service.price) });
+      return choice(service.name, detail, function () {
         state.items.push({ service: service, staffId: null });
         chooseStaff();
       });
     });
     if (adding) {
-      nodes.unshift(el("p", { "class": "muted" }, ["It follows right after the one before, in the same visit."]));
-      nodes.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, ["Back"]));
+      nodes.unshift(el("p", { "class": "muted" }, [gettext("It follows right after the one before, in the same visit.")]));
+      nodes.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseTime(); } }, [gettext("Back")]));
     }
-    show(adding ? "Add another service" : "Choose a service", nodes, error);
+    show(adding ? gettext("Add another service") : gettext("Choose a service"), nodes, error);
   }
 
   function chooseStaff() {
     var item = state.items[state.items.length - 1];
     var who = state.staff.filter(function (member) { return item.service.staff_ids.indexOf(member.id) >= 0; });
-    var options = [choice("Anyone available", null, function () { item.staffId = null; chooseTime(); })];
+    var options = [choice(gettext("Anyone available"), null, function () { item.staffId = null; chooseTime(); })];
     who.forEach(function (member) {
       options.push(choice(member.name, null, function () { item.staffId = member.id; chooseTime(); }));
     });
-    show(state.items.length > 1 ? "Who for the " + item.service.name + "?" : "Who would you like?", options);
+    show(state.items.length > 1 ? format(gettext("Who for the %(service)s?"), { service: item.service.name })
+                               : gettext("Who would you like?"), options);
   }
 
   // The services chosen so far, each removable while there are several.
   function chosenList() {
-    return el("ul", { "class": "visit-items", "aria-label": "Your services" }, state.items.map(function (item, index) {
-      var parts = [item.service.name + " with " + staffName(item.staffId) + " "];
+    return el("ul", { "class": "visit-items", "aria-label": gettext("Your services") }, state.items.map(function (item, index) {
+      var who = item.staffId ? format(gettext("%(service)s with %(staff)s"), { service: item.service.name, staff: staffName(item.staffId) })
+                             : format(gettext("%(service)s with anyone available"), { service: item.service.name });
+      var parts = [who + " "];
       if (state.items.length > 1) {
-        parts.push(el("button", { type: "button", "class": "link", "aria-label": "Remove " + item.service.name,
-                                  onclick: function () { state.items.splice(index, 1); chooseTime(); } }, ["Remove"]));
+        parts.push(el("button", { type: "button", "class": "link", "aria-label": format(gettext("Remove %(service)s"), { service: item.service.name }),
+                                  onclick: function () { state.items.splice(index, 1); chooseTime(); } }, [gettext("Remove")]));
       }
       return el("li", {}, parts);
     }));
@@ -171,7 +236,9 @@
       query = "?services=" + state.items.map(function (item) { return item.service.id; }).join(",");
     }
     if (state.hold) query += "&hold_token=" + encodeURIComponent(state.hold.hold_token);  // our own time stays ours
-    stepRequest("/api/business/" + config.business + "/availability" + query + "&days=14").then(function (answer) {
+    stepRequest("/api/business/" + config.business + "/availability" + query + "&days=" + DAYS_SHOWN).then(function (answer) {
+      var focusTimes = state.focusTimes;
+      state.focusTimes = false;
       var slots = state.items.length === 1 ? answer.slots : answer.slots.filter(fits);
       var days = {};
       slots.forEach(function (slot) { (days[localDay(slot.start)] = days[localDay(slot.start)] || []).push(slot); });
@@ -179,25 +246,26 @@
       var top = [chosenList()];
       if (state.items.length < config.maxItems) {
         top.push(el("button", { type: "button", "class": "secondary", onclick: function () { chooseService(); } },
-                    ["Add another service"]));
+                    [gettext("Add another service")]));
       }
       if (state.items.length === 1) {
-        top.push(el("p", { "class": "muted" }, ["No time that suits you? ",
-          el("button", { type: "button", "class": "link", onclick: function () { waitlist(); } }, ["Join the waitlist"])]));
+        top.push(el("p", { "class": "muted" }, [gettext("No time that suits you?") + " ",
+          el("button", { type: "button", "class": "link", onclick: function () { waitlist(); } }, [gettext("Join the waitlist")])]));
       }
-      if (!names.length) return show("Choose a time", top.concat([el("p", {}, ["No free times in the next two weeks."])]), error);
+      if (!names.length) return show(gettext("Choose a time"), top.concat([el("p", {}, [gettext("No free times in the next two weeks.")])]), error);
       if (!state.day || !days[state.day]) state.day = names[0];
-      var dayButtons = el("div", { "class": "days", role: "group", "aria-label": "Days" }, names.map(function (day) {
-        return el("button", { type: "button", "class": "day" + (day === state.day ? " selected" : ""),
-                              "aria-pressed": String(day === state.day),
-                              onclick: function () { state.day = day; chooseTime(); } }, [dayLabel(day)]);
+      var dayName = fullDayLabel(state.day);
+      var timesHeading = el("h3", { id: "times-heading", tabindex: "-1" }, [dayName]);
+      var times = el("div", { "class": "times", role: "group", "aria-labelledby": "times-heading", "data-picker": "times" },
+                     days[state.day].map(function (slot) {
+        return el("button", { type: "button", "class": "time", "data-pick": "", onclick: function () { hold(slot); } },
+                  [visuallyHidden(dayName + ", "), localTime(slot.start)]);
       }));
-      var times = el("div", { "class": "times", role: "group", "aria-label": "Times" }, days[state.day].map(function (slot) {
-        return el("button", { type: "button", "class": "time", onclick: function () { hold(slot); } },
-                  [localTime(slot.start)]);
-      }));
-      show("Choose a time", top.concat([el("p", { "class": "muted" }, ["Times in " + config.timezone + "."]), dayButtons, times]), error);
-    }).catch(function (problem) { show("Choose a time", [], fail(problem)); });
+      var zone = el("p", { "class": "muted" }, [format(gettext("Times in %(zone)s."), { zone: config.timezone })]);
+      show(gettext("Choose a time"), top.concat([zone, dayGrid(days), timesHeading, times]), error);
+      // A day chosen: its times come next, so that is where the keyboard and screen reader go.
+      if (focusTimes && document.hasFocus()) timesHeading.focus();
+    }).catch(function (problem) { show(gettext("Choose a time"), [], fail(problem)); });
   }
 
   // The chosen time is held for this customer while they sign in (it leaves everyone else's
@@ -220,14 +288,15 @@
 
   function heldLine() {
     if (!state.hold) return null;
-    return el("p", { "class": "muted held" }, ["We're keeping this time for you until " + localTime(state.hold.expires_at) + "."]);
+    return el("p", { "class": "muted held" }, [format(gettext("We're keeping this time for you until %(time)s."), { time: localTime(state.hold.expires_at) })]);
   }
 
   function summary() {
     var names = state.items.map(function (item) { return item.service.name; }).join(" + ");
-    if (state.wanted) return el("p", { "class": "summary-line" }, [names + ": the waitlist"]);
-    return el("p", { "class": "summary-line" }, [names + ", " + dayLabel(localDay(state.slot.start)) + " " +
-                                                  localTime(state.slot.start) + " (" + config.timezone + ")"]);
+    if (state.wanted) return el("p", { "class": "summary-line" }, [format(gettext("%(services)s: the waitlist"), { services: names })]);
+    return el("p", { "class": "summary-line" }, [format(gettext("%(services)s, %(day)s %(time)s (%(zone)s)"), {
+      services: names, day: dayLabel(localDay(state.slot.start)), time: localTime(state.slot.start), zone: config.timezone
+    })]);
   }
 
   // The waitlist: the dates and times the customer can make; sent once they are signed in.
@@ -246,25 +315,27 @@
       };
       if (state.token) joinWaitlist(); else details();
     } }, [
-      el("p", {}, ["Tell us when you could come: when such a time frees up, we send you a link to book it."]),
-      el("label", { "for": "w-from" }, ["From"]),
+      el("p", {}, [gettext("Tell us when you could come: when such a time frees up, we send you a link to book it.")]),
+      el("label", { "for": "w-from" }, [gettext("From")]),
       el("input", { id: "w-from", name: "from_date", type: "date", value: today, required: "required" }),
-      el("label", { "for": "w-to" }, ["Until"]),
+      el("label", { "for": "w-to" }, [gettext("Until")]),
       el("input", { id: "w-to", name: "to_date", type: "date", value: later, required: "required" }),
-      el("label", { "for": "w-after" }, ["Not before (optional)"]),
+      el("label", { "for": "w-after" }, [gettext("Not before (optional)")]),
       el("input", { id: "w-after", name: "from_time", type: "time" }),
-      el("label", { "for": "w-before" }, ["Done by (optional)"]),
+      el("label", { "for": "w-before" }, [gettext("Done by (optional)")]),
       el("input", { id: "w-before", name: "to_time", type: "time" }),
-      el("button", { type: "submit" }, ["Join the waitlist"]),
-      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, ["Back"])
+      el("button", { type: "submit" }, [gettext("Join the waitlist")]),
+      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, [gettext("Back")])
     ]);
-    show("Join the waitlist", [chosenList(), form], error);
+    show(gettext("Join the waitlist"), [chosenList(), form], error);
   }
 
   function joinWaitlist() {
     stepRequest("/api/customer/waitlist", { method: "POST", body: state.wanted }).then(function () {
       state.wanted = null;
-      show("You're on the waitlist", [el("p", {}, ["We'll tell " + (state.email || "you") + " when a time frees up."])]);
+      var told = state.email ? format(gettext("We'll tell %(contact)s when a time frees up."), { contact: state.email })
+                             : gettext("We'll tell you when a time frees up.");
+      show(gettext("You're on the waitlist"), [el("p", {}, [told])]);
     }).catch(function (problem) { waitlist(fail(problem)); });
   }
 
@@ -281,17 +352,18 @@
         code();
       }).catch(function (problem) { details(fail(problem)); });
     } }, [
-      el("label", { "for": "w-contact" }, ["Email or mobile number"]),
+      el("label", { "for": "w-contact" }, [gettext("Email or mobile number")]),
       el("input", { id: "w-contact", name: "contact", type: "text", inputmode: "email", autocomplete: "username",
+                    "aria-invalid": error ? "true" : null, "aria-describedby": error ? "step-error" : null,
                     required: "required" }),
-      el("label", { "for": "w-first" }, ["First name"]),
+      el("label", { "for": "w-first" }, [gettext("First name")]),
       el("input", { id: "w-first", name: "first_name", autocomplete: "given-name" }),
-      el("label", { "for": "w-last" }, ["Last name"]),
+      el("label", { "for": "w-last" }, [gettext("Last name")]),
       el("input", { id: "w-last", name: "last_name", autocomplete: "family-name" }),
-      el("button", { type: "submit" }, ["Send me a code"]),
-      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, ["Back"])
+      el("button", { type: "submit" }, [gettext("Send me a code")]),
+      el("button", { type: "button", "class": "secondary", onclick: function () { state.wanted = null; chooseTime(); } }, [gettext("Back")])
     ]);
-    show("Your details", [summary(), state.wanted ? null : heldLine(), form].filter(Boolean), error);
+    show(gettext("Your details"), [summary(), state.wanted ? null : heldLine(), form].filter(Boolean), error);
   }
 
   function code(error) {
@@ -301,12 +373,13 @@
         .then(function (answer) { state.token = answer.token; if (state.wanted) joinWaitlist(); else confirm(); })
         .catch(function (problem) { code(fail(problem)); });
     } }, [
-      el("p", {}, ["We sent a code to " + state.email + "."]),
-      el("label", { "for": "w-code" }, ["Code"]),
-      el("input", { id: "w-code", name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: "required" }),
-      el("button", { type: "submit" }, ["Continue"])
+      el("p", {}, [format(gettext("We sent a code to %(contact)s."), { contact: state.email })]),
+      el("label", { "for": "w-code" }, [gettext("Code")]),
+      el("input", { id: "w-code", name: "code", inputmode: "numeric", autocomplete: "one-time-code", required: "required",
+                    "aria-invalid": error ? "true" : null, "aria-describedby": error ? "step-error" : null }),
+      el("button", { type: "submit" }, [gettext("Continue")])
     ]);
-    show("Enter your code", [form], error);
+    show(gettext("Enter your code"), [form], error);
   }
 
   function bookingBody(notes) {
@@ -346,11 +419,11 @@
         confirm(fail(problem));
       });
     } }, [
-      el("label", { "for": "w-notes" }, ["Anything the salon should know? (optional)"]),
+      el("label", { "for": "w-notes" }, [gettext("Anything the salon should know? (optional)")]),
       el("textarea", { id: "w-notes", name: "notes", rows: "2", maxlength: "2000" }),
-      el("button", { type: "submit" }, ["Confirm booking"])
+      el("button", { type: "submit" }, [gettext("Confirm booking")])
     ]);
-    show("Confirm", [summary(), heldLine(), form].filter(Boolean), error);
+    show(gettext("Confirm"), [summary(), heldLine(), form].filter(Boolean), error);
   }
 
   function done(booked, appointments) {
@@ -358,13 +431,21 @@
     if (appointments.length > 1) {
       var services = {};
       state.items.forEach(function (item) { services[item.service.id] = item.service.name; });
-      nodes.push(el("ul", { "class": "visit-items", "aria-label": "Your visit" }, appointments.map(function (a) {
-        return el("li", {}, [localTime(a.start) + "–" + localTime(a.end) + " " + services[a.service_id] + " with " + staffName(a.staff_id)]);
+      nodes.push(el("ul", { "class": "visit-items", "aria-label": gettext("Your visit") }, appointments.map(function (a) {
+        return el("li", {}, [format(gettext("%(start)s–%(end)s %(service)s with %(staff)s"), {
+          start: localTime(a.start), end: localTime(a.end), service: services[a.service_id], staff: staffName(a.staff_id)
+        })]);
       })));
     }
-    nodes.push(el("p", {}, ["A confirmation is on its way to " + (state.email || "you") + "."]));
-    nodes.push(el("p", { "class": "muted" }, ["Booking reference: " + (booked.visit_id || booked.id)]));
-    show("You're booked!", nodes);
+    nodes.push(el("p", {}, [state.email ? format(gettext("A confirmation is on its way to %(contact)s."), { contact: state.email })
+                                        : gettext("A confirmation is on its way to you.")]));
+    nodes.push(el("p", { "class": "muted" }, [format(gettext("Booking reference: %(reference)s"), { reference: booked.visit_id || booked.id })]));
+    // Changes and cancellations happen on the salon's booking site (with the same e-mail code).
+    var manage = (booked.visit_id ? "/customer/visits/" + booked.visit_id : "/customer/appointments/" + booked.id) +
+                 "?lang=" + encodeURIComponent(document.documentElement.lang);
+    nodes.push(el("p", {}, [el("a", { href: manage, target: "_blank", rel: "noopener" },
+                               [gettext("Change or cancel this booking (opens in a new tab)")])]));
+    show(gettext("You're booked!"), nodes);
   }
 
   if (window.ResizeObserver) {
@@ -387,8 +468,22 @@
       } else {
         chooseService();
       }
-      post("ready", {});
+      // The host page names its iframe with this (screen readers read it), in the widget's language.
+      post("ready", { title: gettext("Book an appointment") });
       post("resize", { height: document.documentElement.scrollHeight });
     })
-    .catch(function (problem) { show("Booking unavailable", [], fail(problem)); });
+    .catch(function (problem) { show(gettext("Booking unavailable"), [], fail(problem)); });
+
+  // The language switch reloads this page with ?lang= replaced and every other parameter kept.
+  // replace(), not assign(): a step in the frame's history would be a step of the host page's
+  // Back button.
+  var language = document.getElementById("widget-language");
+  if (language) {
+    language.closest(".widget-language").hidden = false;
+    language.addEventListener("change", function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set("lang", language.value);
+      window.location.replace(url.toString());
+    });
+  }
 })();

@@ -54,7 +54,7 @@ def test_a_booking_sends_one_confirmation_with_an_invite(salon, staff, services,
     message = mail.outbox[0]
     assert message.to == ["dana@example.com"]
     assert message.subject.startswith("Booked: Cut at Salon Alpha")
-    assert "Monday 4 March 2030, 10:00" in message.body and "Europe/London" in message.body
+    assert "Monday, 4 March 2030, 10:00" in message.body and "Europe/London" in message.body
     assert f"/customer/appointments/{appointment.pk}" in message.body
     assert message.alternatives[0][1] == "text/html"
     calendar = invite_of(message)
@@ -225,4 +225,4 @@ def test_a_reminder_in_the_dst_week_comes_at_the_same_local_time(reminders_on, s
     assert send_due_reminders() == 0
     time_machine.move_to(datetime(2027, 3, 28, 9, 0, tzinfo=UTC), tick=False)
     assert send_due_reminders() == 1
-    assert "Monday 29 March 2027, 10:00" in mail.outbox[0].body
+    assert "Monday, 29 March 2027, 10:00" in mail.outbox[0].body

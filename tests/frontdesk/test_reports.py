@@ -196,7 +196,7 @@ def test_the_page_defaults_to_the_last_30_days(client, alice, salon, staff):
     with time_machine.travel(datetime(2030, 3, 10, 12, tzinfo=UTC), tick=False):
         client.force_login(alice)  # a session opened today would have expired by 2030
         html = client.get(reverse("admin:frontdesk-reports"), {"business": salon.pk}).content.decode()
-    assert "Sat 9 Feb 2030 to Sun 10 Mar 2030 (30 days)" in html
+    assert "Saturday, 9 February 2030 to Sunday, 10 March 2030 (30 days)" in html
     assert "from=2030-02-09&amp;to=2030-03-10" in html
 
 

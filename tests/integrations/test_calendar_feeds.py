@@ -155,7 +155,7 @@ def test_an_owner_replaces_feed_links_from_the_admin(client, alice, salon, staff
         {"action": "new_calendar_feed_link", "_selected_action": [staff[0].pk]},
         follow=True,
     )
-    assert "1 calendar feed link(s) replaced." in response.content.decode()
+    assert "1 calendar feed link replaced." in response.content.decode()
     assert feed_for(salon, staff[0]).token != old
     assert feed_for(other_salon, StaffMember.objects.get(business=other_salon)).token == theirs
 

@@ -95,7 +95,7 @@ def test_the_booking_steps_without_javascript(dana_client, salon, staff, service
     html = dana_client.get(
         f"{base}&service={services[0].pk}&staff=any&date=2030-03-04&start={start}".replace("+", "%2B")
     ).content.decode()
-    assert "4. Confirm" in html and "Monday 4 March 2030, 10:00" in html and "Confirm booking" in html
+    assert "4. Confirm" in html and "Monday, 4 March 2030, 10:00" in html and "Confirm booking" in html
 
     response = dana_client.post(
         "/customer/book-appointment",
@@ -224,7 +224,7 @@ def test_history_lists_mine_with_stats(
     with django_assert_max_num_queries(8):
         response = dana_client.get("/customer/appointment-history")
     html = response.content.decode()
-    assert "Mon 4 Mar 2030, 10:00" in html and "Mon 25 Feb 2030, 10:00" in html
+    assert "Monday, 4 March 2030, 10:00" in html and "Monday, 25 February 2030, 10:00" in html
     assert html.count('class="card"') == 2  # not Erin's
     assert "£95.00" in html and "Completed" in html
     assert re.search(r"<td>1</td><td>£95.00</td><td>95</td>", html)
@@ -304,8 +304,9 @@ def test_deleting_the_account_keeps_the_salons_counts_but_no_personal_data(
 
 def test_times_are_shown_in_the_salons_zone_in_summer_too(dana_client, dana_user, salon, staff, services):
     summer = book_for(dana_user, salon, services[0], staff[0], datetime(2030, 7, 1, 9, tzinfo=UTC))  # 10:00 BST
-    assert "Monday 1 July 2030, 10:00–10:30" in dana_client.get(f"/customer/appointments/{summer.pk}").content.decode()
-    assert "Mon 1 Jul 2030, 10:00" in dana_client.get("/customer/appointment-history").content.decode()
+    page = dana_client.get(f"/customer/appointments/{summer.pk}").content.decode()
+    assert "Monday, 1 July 2030, 10:00–10:30" in page
+    assert "Monday, 1 July 2030, 10:00" in dana_client.get("/customer/appointment-history").content.decode()
 
 
 def test_the_confirm_step_holds_the_time_for_this_browser_until_it_books(dana_client, salon, staff, services):

@@ -80,6 +80,26 @@ def message_language(customer: Any, business: Any) -> str:
     )
 
 
+def remember_choice(response, language: str) -> None:
+    """Keep `language` as this browser's explicit choice (the cookie Django's set_language sets);
+    no language forgets the choice, so the order's next steps decide again."""
+    if not language:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN
+        )
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class LanguageMiddleware:
     """Activates `request_language` for the request (pages that know their salon then call
     `use_business_language`), and says which language answered."""

@@ -363,12 +363,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if NUM_PROXIES else "")
 SECURE_PROXY_SSL_HEADER = (f"HTTP_{proxy_ssl_header.upper().replace('-', '_')}", "https") if proxy_ssl_header else None
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie (config/languages.py): no script reads it, and it is not sent cross-site.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 # HSTS preload is a one-way commitment for the operator's whole domain, so we do not force it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 

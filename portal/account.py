@@ -1,6 +1,5 @@
 """/customer/account: name, email and phone (re-verified by code), preferences, data, deletion."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import translation
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
-from config.languages import request_language
+from config.languages import remember_choice, request_language
 from customers.errors import CodeExpired, InvalidCode
 from customers.rate_limits import request_rate_limit
 from customers.services import (
@@ -98,6 +97,6 @@ def account(request):
         },
         status=status,
     )
-    if action is update_profile and customer.language:  # this browser's earlier switch gives way
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, customer.language, samesite="Lax")
+    if action is update_profile and not error:  # this browser's earlier switch gives way to the account's choice
+        remember_choice(response, customer.language)
     return response

@@ -138,3 +138,22 @@ def test_members_of_a_salon_have_no_saved_language(client, salon, services):
     client.force_login(user)
     assert html_lang(salon_page(client, salon, accept_language="de")) == "de"
     assert not CustomerAccount.objects.filter(user=user).exists()
+
+
+def test_the_account_page_sets_the_saved_language_and_the_browsers_choice_with_it(client, salon, dana):
+    sign_in(client, dana)
+    client.post("/customer/language", {"language": "nl", "next": "/customer/account"})  # an earlier switch
+    profile = {"action": "profile", "first_name": "Dana", "language": "de"}
+    response = client.post("/customer/account", profile)
+    dana.refresh_from_db()
+    assert dana.language == "de" and html_lang(response) == "de"
+    assert response.cookies["django_language"].value == "de"
+
+    response = client.post("/customer/account", {**profile, "language": ""})  # "the salon's language"
+    dana.refresh_from_db()
+    assert dana.language == ""
+    assert response.cookies["django_language"].value == ""  # the browser's choice is forgotten too
+    assert (
+        html_lang(client.get(f"/customer/book-appointment?business={salon.pk}", headers={"accept-language": "fr"}))
+        == "fr"
+    )

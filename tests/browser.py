@@ -82,6 +82,14 @@ def fill_emailed_code(scope) -> None:
     field.fill(re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1))
 
 
+def sign_in_to_the_admin(page, base_url: str, email: str, password: str) -> None:
+    """Django's admin login form, as a salon owner fills it in."""
+    page.goto(f"{base_url}/admin/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 # axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules (axe-playwright-python bundles axe-core: no download).
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 

@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 from booking.demo import seed_demo_salon
 from booking.models import Appointment
 from businesses.models import Business
-from tests.browser import DESKTOP, NARROW, assert_accessible, assert_reflows, axe_violations, fill_emailed_code
+from tests.browser import (
+    DESKTOP,
+    NARROW,
+    assert_accessible,
+    assert_reflows,
+    axe_violations,
+    fill_emailed_code,
+    sign_in_to_the_admin,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -165,10 +173,7 @@ def test_the_front_desk_calendar_passes_axe(live_server, playwright_chromium, de
     context = playwright_chromium.new_context(viewport=DESKTOP, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Email address").fill(demo["owner_email"])
-    page.get_by_label("Password").fill(demo["owner_password"])
-    page.get_by_role("button", name="Log in").click()
+    sign_in_to_the_admin(page, live_server.url, demo["owner_email"], demo["owner_password"])
     monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())  # the demo salon is open
     page.goto(f"{live_server.url}/admin/calendar/?business={demo['business_id']}&date={monday}")
     page.wait_for_selector("table.calendar")

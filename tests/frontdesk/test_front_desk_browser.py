@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from booking.demo import seed_demo_salon
 from booking.models import Appointment
 from businesses.models import Business, OpeningHours, TimeOff, WorkingHours
-from tests.browser import screenshot
+from tests.browser import screenshot, sign_in_to_the_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,10 +69,7 @@ def test_a_working_day_at_the_front_desk(live_server, playwright_chromium, viewp
     context = playwright_chromium.new_context(viewport=viewport, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Email address").fill(demo["owner_email"])
-    page.get_by_label("Password").fill(demo["owner_password"])
-    page.get_by_role("button", name="Log in").click()
+    sign_in_to_the_admin(page, live_server.url, demo["owner_email"], demo["owner_password"])
     expect(page.get_by_role("heading", name=re.compile("Front desk"))).to_be_visible()
     expect(page.locator("#site-name")).to_contain_text("Chairtime · Demo")
 
@@ -198,10 +195,7 @@ def test_the_desk_books_over_a_customers_hold_only_when_told_to(live_server, pla
 
     page = playwright_chromium.new_context(viewport=WIDE, locale="en-GB").new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/admin/")
-    page.get_by_label("Email address").fill(demo["owner_email"])
-    page.get_by_label("Password").fill(demo["owner_password"])
-    page.get_by_role("button", name="Log in").click()
+    sign_in_to_the_admin(page, live_server.url, demo["owner_email"], demo["owner_password"])
     expect(page.get_by_role("heading", name=re.compile("Front desk"))).to_be_visible()
     query = {"business": business.pk, "staff": stylist.pk, "start": slot.start.astimezone(business.zone).isoformat()}
     page.goto(f"{live_server.url}{reverse('admin:frontdesk-book')}?{urlencode(query)}")

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 def validate_timezone(value: str) -> None:
@@ -203,8 +203,8 @@ class Business(models.Model):
 
 class BusinessMembership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", gettext_lazy("Owner")
-        STAFF = "staff", gettext_lazy("Staff")
+        OWNER = "owner", pgettext_lazy("a team member's role", "Owner")
+        STAFF = "staff", pgettext_lazy("a team member's role", "Staff")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")

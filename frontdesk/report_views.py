@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from businesses.models import Business
@@ -50,9 +51,9 @@ def summary_table(period: reports.Period) -> Table:
         caption=_("Appointments booked (by start) and what became of them"),
         headers=[_("Measure"), _("Value"), share_of_booked()],
         rows=[
-            [_("Booked"), totals.booked, None],
-            [_("Completed"), totals.completed, totals.completed_rate],
-            [_("Cancelled"), totals.cancelled, totals.cancelled_rate],
+            [booked_heading(), totals.booked, None],
+            [completed_heading(), totals.completed, totals.completed_rate],
+            [cancelled_heading(), totals.cancelled, totals.cancelled_rate],
             [_("No-shows"), totals.no_shows, totals.no_show_rate],
             [revenue_heading(period.business.currency), totals.revenue, None],
         ],
@@ -68,6 +69,18 @@ def share_of_booked() -> str:
 def share_of_clients() -> str:
     # xgettext:no-python-format
     return _("% of clients")
+
+
+def booked_heading() -> str:
+    return pgettext("report: a number of appointments", "Booked")
+
+
+def completed_heading() -> str:
+    return pgettext("report: a number of appointments", "Completed")
+
+
+def cancelled_heading() -> str:
+    return pgettext("report: a number of appointments", "Cancelled")
 
 
 def revenue_heading(currency: str) -> str:
@@ -97,7 +110,7 @@ def revenue_by_day_table(period: reports.Period) -> Table:
     return Table(
         name="revenue_by_day",
         caption=_("Revenue per day (completed appointments)"),
-        headers=[_("Day"), _("Completed"), revenue_heading(currency)],
+        headers=[_("Day"), completed_heading(), revenue_heading(currency)],
         rows=revenue_rows(days),
         chart=chart,
     )
@@ -107,7 +120,11 @@ def revenue_by_staff_table(period: reports.Period) -> Table:
     return Table(
         name="revenue_by_staff",
         caption=_("Revenue per staff member (completed appointments)"),
-        headers=[_("Staff"), _("Completed"), revenue_heading(period.business.currency)],
+        headers=[
+            _("Staff"),
+            completed_heading(),
+            revenue_heading(period.business.currency),
+        ],
         rows=revenue_rows(reports.revenue_by_staff(period)),
     )
 
@@ -116,7 +133,11 @@ def revenue_by_service_table(period: reports.Period) -> Table:
     return Table(
         name="revenue_by_service",
         caption=_("Revenue per service (completed appointments)"),
-        headers=[_("Service"), _("Completed"), revenue_heading(period.business.currency)],
+        headers=[
+            _("Service"),
+            completed_heading(),
+            revenue_heading(period.business.currency),
+        ],
         rows=revenue_rows(reports.revenue_by_service(period)),
     )
 
@@ -158,7 +179,7 @@ def sources_table(period: reports.Period) -> Table:
     return Table(
         name="sources",
         caption=_("Bookings by source"),
-        headers=[_("Source"), _("Booked"), share_of_booked()],
+        headers=[_("Source"), booked_heading(), share_of_booked()],
         rows=[[line.label, line.booked, reports.percent(line.booked, booked)] for line in counts],
         chart=chart,
     )

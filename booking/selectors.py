@@ -605,6 +605,7 @@ def customer_data(customer: CustomerAccount) -> dict[str, Any]:
             "created_at": customer.created_at.isoformat(),
             "sms_opt_out": customer.sms_opt_out,
             "reminders_opt_out": customer.reminders_opt_out,
+            "language": customer.language,
         },
         "salons": [
             {

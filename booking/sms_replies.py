@@ -68,7 +68,8 @@ def customers_with(phone: str) -> list[CustomerAccount]:
 
 
 def sms_reply(*, phone: str, body: str, now: datetime | None = None) -> str:
-    """Act on an inbound text from `phone`; returns the answer to text back."""
+    """Act on an inbound text from `phone`; returns the answer to text back, in the language of
+    the texts that number gets (its customer's, else the salon's; the request's for a stranger)."""
     now = now or timezone.now()
     word = (body.strip().split() or [""])[0].upper().strip(".!,")
     try:
@@ -76,16 +77,20 @@ def sms_reply(*, phone: str, body: str, now: datetime | None = None) -> str:
     except InvalidContact:
         return str(HELP)
     logger.info("sms reply %r from %s", word[:12], masked(number))
+    customers = customers_with(number)
+    with translation.override(message_language(customers[0], None) if customers else translation.get_language()):
+        return answer(word, number, customers, now=now)
+
+
+def answer(word: str, number: str, customers: list[CustomerAccount], *, now: datetime) -> str:
     if word in STOP | START:
         opted_out = word in STOP
-        customers = customers_with(number)
         CustomerAccount.objects.filter(pk__in=[c.pk for c in customers]).update(sms_opt_out=opted_out)
-        with translation.override(message_language(customers[0], None) if customers else translation.get_language()):
-            if opted_out:
-                # Translators: START is a word the reply may be; it stays as it is.
-                return _("You will get no more texts from us. Reply START to get them again.")
-            # Translators: STOP is a word the reply may be; it stays as it is.
-            return _("You will get texts from us again. Reply STOP to stop them.")
+        if opted_out:
+            # Translators: START is a word the reply may be; it stays as it is.
+            return _("You will get no more texts from us. Reply START to get them again.")
+        # Translators: STOP is a word the reply may be; it stays as it is.
+        return _("You will get texts from us again. Reply STOP to stop them.")
     if word not in CONFIRM | CANCEL:
         return str(HELP)
     appointments = texted_appointments(number, now=now)

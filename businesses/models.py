@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from businesses.brand import accessible_brand
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -191,6 +193,12 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def readable_brand_color(self) -> str:
+        """The brand colour as pages and e-mails write text in it (and white text on it): darkened
+        where it would fall below WCAG's 4.5:1 against white (businesses.brand)."""
+        return accessible_brand(self.brand_color)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

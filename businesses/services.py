@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from businesses.models import (
 )
 from businesses.selectors import member_role
 from config.errors import InvalidInput
+from config.languages import message_language
 
 if TYPE_CHECKING:
     from customers.models import User
@@ -194,5 +196,7 @@ def send_invitation(membership: BusinessMembership, by: "User") -> None:
         "admin_url": f"{settings.SITE_URL}{reverse('admin:index')}",
         "choose_password_url": choose_password,
     }
-    subject = " ".join(render_to_string("email/team_invitation_subject.txt", context).split())
-    send_mail(subject, render_to_string("email/team_invitation_message.txt", context), None, [user.email])
+    with translation.override(message_language(None, membership.business)):  # the salon's, not the inviter's page's
+        subject = " ".join(render_to_string("email/team_invitation_subject.txt", context).split())
+        message = render_to_string("email/team_invitation_message.txt", context)
+    send_mail(subject, message, None, [user.email])

@@ -114,4 +114,11 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", translation.get_language())
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         translation.deactivate()
+        # A link that names its language (?lang=: the widget's "open in a new tab" or "change or
+        # cancel") sets it for the pages that follow, whose links do not carry it. Not from the
+        # widget's frame: there `lang` comes with every load, and from the host page.
+        named = supported(request.GET.get("lang"))
+        framed = getattr(response, "xframe_options_exempt", False)
+        if named and not framed and named != request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+            remember_choice(response, named)
         return response

@@ -1,6 +1,7 @@
 """Our bridge to django-allauth: phone numbers live on CustomerAccount, SMS goes through SMS_URL."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.translation import gettext as _
 
 from config.client_ip import client_ip
 from customers.models import CustomerAccount, User
@@ -29,4 +30,6 @@ class ChairtimeAccountAdapter(DefaultAccountAdapter):
         return accounts[0].user if len(accounts) == 1 else None
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        send_sms(phone, f"Your Chairtime code is {code}. It expires in a few minutes. Never share it.")
+        # In the language of the page or API call that asked for the code.
+        message = _("Your Chairtime code is %(code)s. It expires in a few minutes. Never share it.")
+        send_sms(phone, message % {"code": code})

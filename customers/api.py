@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from config.api_fields import StrictCharField, StrictEmailField
 from config.api_schema import errors
+from config.languages import requested_language
 from customers.credentials import issue_customer_token
 from customers.models import CustomerAccount
 from customers.rate_limits import request_rate_limit
@@ -133,6 +134,7 @@ class VerifyView(APIView):
             key=data.validated_data["challenge"],
             code=data.validated_data["code"],
             limit=request_rate_limit(django_request(request)),
+            language=requested_language(django_request(request)),
         )
         token = issue_customer_token(customer)
         return Response({"token": token, "customer": CustomerOutput(customer).data})

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -271,8 +271,11 @@ def verify_code(challenges: QuerySet[SignInChallenge], code: str) -> SignInChall
     return challenge
 
 
-def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> CustomerAccount:
-    """Check the code; return the signed-in customer's account (created on first sign-in)."""
+def sign_in_verify(
+    *, key: str, code: str, limit: RateLimit | None = None, language: str | None = None
+) -> CustomerAccount:
+    """Check the code; return the signed-in customer's account (created on first sign-in, in
+    `language`: the one the customer chose or their browser asked for, if any)."""
     rate_limit(limit, action="login", key=str(key)[:64])
     challenge = verify_code(
         SignInChallenge.objects.filter(key=str(key or "")[:64], purpose=SignInChallenge.Purpose.SIGN_IN), code
@@ -281,7 +284,7 @@ def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> Cu
         if challenge.channel == SignInChallenge.Channel.SMS:
             account = challenge.customer
         else:
-            account = customer_sign_up_or_in(challenge)
+            account = customer_sign_up_or_in(challenge, language=language)
         if account is None or has_staff_access(account.user):  # staff since the code was sent
             raise CodeExpired()
         if account.phone_verified:  # salons may have booked them by that number meanwhile
@@ -289,9 +292,10 @@ def sign_in_verify(*, key: str, code: str, limit: RateLimit | None = None) -> Cu
         return account
 
 
-def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
+def customer_sign_up_or_in(challenge: SignInChallenge, *, language: str | None = None) -> CustomerAccount:
     """The email is proven: find or create the user, its verified email record and the
-    customer account (claiming one staff created earlier for that email)."""
+    customer account (claiming one staff created earlier for that email). A first sign-in keeps
+    `language`; later ones leave the account's language (or its "the salon's") alone."""
     email = challenge.email
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
@@ -300,17 +304,18 @@ def customer_sign_up_or_in(challenge: SignInChallenge) -> CustomerAccount:
     EmailAddress.objects.update_or_create(
         user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
     )
+    language = supported(language) or ""
     account = CustomerAccount.objects.select_for_update().filter(email=email).first()
     if account is None:
-        account = CustomerAccount.objects.create(email=email, user=user)
+        account = CustomerAccount.objects.create(email=email, user=user, language=language)
     changed = []
-    if not account.language:  # as they chose, or their browser asked, for this sign-up
-        account.language = supported(translation.get_language()) or ""
-        changed.append("language")
     claiming = account.user_id is None
     if claiming:
         account.user = user
         changed.append("user")
+        if language and not account.language:
+            account.language = language
+            changed.append("language")
     for name in ("first_name", "last_name"):
         if getattr(challenge, name) and not getattr(account, name):
             setattr(account, name, getattr(challenge, name))

@@ -74,7 +74,7 @@ def deliver_next(endpoint_id: str, key: str, *, now: datetime | None = None) -> 
     with transaction.atomic():
         lock_queue(endpoint_id, key)
         head = (
-            WebhookDelivery.objects.select_related("endpoint")
+            WebhookDelivery.objects.select_related("endpoint__business")
             .filter(endpoint_id=endpoint_id, ordering_key=key, status=Status.PENDING)
             .order_by("id")
             .first()
@@ -91,7 +91,10 @@ def deliver_next(endpoint_id: str, key: str, *, now: datetime | None = None) -> 
 
 def attempt(delivery: WebhookDelivery, now: datetime) -> tuple[str, datetime | None]:
     body = body_of(delivery)
-    answer = outbound.post(delivery.endpoint.url, body, signed_headers(delivery, body, now))
+    # What went wrong is kept on the attempt for the salon's staff: in the salon's language,
+    # whichever request or worker happened to run the delivery.
+    with translation.override(message_language(None, delivery.endpoint.business)):
+        answer = outbound.post(delivery.endpoint.url, body, signed_headers(delivery, body, now))
     WebhookAttempt.objects.create(
         delivery=delivery,
         started_at=now,

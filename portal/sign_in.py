@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from businesses.selectors import business_by_id
 from config.errors import DomainError
 from config.inputs import reject_nul_characters
-from config.languages import use_business_language
+from config.languages import requested_language, use_business_language
 from customers.credentials import CUSTOMER_ONLY_SESSION
 from customers.rate_limits import request_rate_limit
 from customers.services import customer_for_user, customer_update_profile, sign_in_start, sign_in_verify
@@ -92,7 +92,10 @@ def verify(request, context, pending):
     if not pending.get("challenge"):
         return redirect("customer-login")
     customer = sign_in_verify(
-        key=pending["challenge"], code=request.POST.get("code", ""), limit=request_rate_limit(request)
+        key=pending["challenge"],
+        code=request.POST.get("code", ""),
+        limit=request_rate_limit(request),
+        language=requested_language(request),
     )
     login(request, customer.user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session
     request.session[CUSTOMER_ONLY_SESSION] = True

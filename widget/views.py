@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
@@ -43,6 +44,8 @@ def widget_page(request, business_id):
                     "staff": request.GET.get("staff", ""),
                     "maxItems": MAX_VISIT_ITEMS,
                     "firstWeekday": first_weekday(),
+                    # The salon's today: the day picker's first day (the visitor's clock may be off).
+                    "today": timezone.localdate(timezone=business.zone).isoformat(),
                 },
             },
         )

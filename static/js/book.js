@@ -28,6 +28,9 @@
         root.innerHTML = html;
         url.searchParams.delete("partial");
         window.history.pushState({}, "", url);
+        // The language switch brings the customer back here, not to the step the page began at.
+        var back = document.querySelector(".language-switch input[name=next]");
+        if (back) back.value = url.pathname + url.search;
         if (window.ChairtimePickers) window.ChairtimePickers.refresh();
         focusHeading(root.querySelector("h3") || root.querySelector("h2"));
       })

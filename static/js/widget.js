@@ -125,8 +125,7 @@
   function fullDayLabel(day) {
     return dateOf(day).toLocaleDateString(dateLocale, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
   }
-  // The salon's today, and the days after it, as YYYY-MM-DD.
-  function salonToday() { return new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone }).format(new Date()); }
+  // Days as YYYY-MM-DD, counted in UTC so that no clock change moves them.
   function addDays(day, count) {
     var date = dateOf(day);
     date.setUTCDate(date.getUTCDate() + count);
@@ -138,7 +137,7 @@
 
   // Two weeks as a grid of weeks that start on the language's first day (config.firstWeekday);
   // days without a free time are there, but cannot be chosen.
-  function dayGrid(days) {
+  function dayGrid(days, first) {
     var grid = el("div", { "class": "days calendar", role: "group", "aria-label": gettext("Days"),
                            "data-picker": "days", "data-columns": "7" });
     for (var column = 0; column < 7; column++) {
@@ -147,7 +146,6 @@
       grid.appendChild(el("span", { "class": "weekday", "aria-hidden": "true" },
                           [name.toLocaleDateString(dateLocale, { weekday: "short", timeZone: "UTC" })]));
     }
-    var first = salonToday();
     for (var offset = 0; offset < DAYS_SHOWN; offset++) (function (day) {
       var count = (days[day] || []).length;
       var classes = "day" + (day === state.day ? " selected" : "") + (count ? "" : " full");
@@ -262,7 +260,9 @@
                   [visuallyHidden(dayName + ", "), localTime(slot.start)]);
       }));
       var zone = el("p", { "class": "muted" }, [format(gettext("Times in %(zone)s."), { zone: config.timezone })]);
-      show(gettext("Choose a time"), top.concat([zone, dayGrid(days), timesHeading, times]), error);
+      // From the salon's today (given by the page), or the first free day if the page is older than that.
+      var first = names[0] < config.today ? names[0] : config.today;
+      show(gettext("Choose a time"), top.concat([zone, dayGrid(days, first), timesHeading, times]), error);
       // A day chosen: its times come next, so that is where the keyboard and screen reader go.
       if (focusTimes && document.hasFocus()) timesHeading.focus();
     }).catch(function (problem) { show(gettext("Choose a time"), [], fail(problem)); });

@@ -58,7 +58,7 @@ def test_every_portal_page_passes_axe(live_server, playwright_chromium, demo, vi
     page.locator("a.time").first.wait_for()
     check("time step")
     page.locator("a.day").nth(4).click()  # clear of notice and of the cancellation window
-    page.locator('#booking[aria-busy="false"] a.day[aria-current="date"]').wait_for()
+    page.locator('#booking[aria-busy="false"] a.day[aria-current="true"]').wait_for()
     page.locator("a.time").first.click()
     page.get_by_role("button", name="Sign in to confirm").wait_for()
     check("confirm step")

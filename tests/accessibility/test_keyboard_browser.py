@@ -97,7 +97,7 @@ def test_book_reschedule_and_cancel_in_the_portal_by_keyboard(live_server, demo,
     # to that day's heading, and Tab from there reaches its times.
     day = arrow_to_day(page, page.locator("[data-picker=days]"), 4)
     page.keyboard.press("Enter")
-    expect(page.locator("[data-picker=days] [aria-current=date]")).to_contain_text(day)
+    expect(page.locator("[data-picker=days] [aria-current=true]")).to_contain_text(day)
     expect(page.locator("#times-heading")).to_be_focused()
     time = arrow_to_time(page, page.locator("[data-picker=times]"), 2)
     page.keyboard.press("Space")  # a link pressed with Space, as a button would be

@@ -52,7 +52,7 @@ def test_a_customer_books_in_their_language(live_server, playwright_chromium, la
     page.locator(".choices a").first.click()  # Women's cut & finish
     page.locator(".choices a").first.click()  # anyone available
     page.locator("a.day").nth(4).click()
-    page.locator('#booking[aria-busy="false"] a.day[aria-current="date"]').wait_for()
+    page.locator('#booking[aria-busy="false"] a.day[aria-current="true"]').wait_for()
     page.locator("a.time").first.click()
     when = page.locator(".summary dd").last
     when.wait_for()

@@ -72,6 +72,7 @@ def test_an_explicit_choice_beats_everything(client, salon, services, dana):
     dana.save()
     sign_in(client, dana)
     assert html_lang(salon_page(client, salon, "&lang=de", accept_language="es")) == "de"
+    client.cookies.pop("django_language")  # which that link set
     assert html_lang(salon_page(client, salon, "&lang=xx", accept_language="es")) == "fr"  # not one of ours
 
 
@@ -157,3 +158,22 @@ def test_the_account_page_sets_the_saved_language_and_the_browsers_choice_with_i
         html_lang(client.get(f"/customer/book-appointment?business={salon.pk}", headers={"accept-language": "fr"}))
         == "fr"
     )
+
+
+def test_a_link_naming_its_language_sets_it_for_the_pages_that_follow(client, salon, services):
+    first = client.get(f"/customer/book-appointment?business={salon.pk}&lang=de", headers={"accept-language": "fr"})
+    assert html_lang(first) == "de" and first.cookies["django_language"].value == "de"
+    following = client.get(f"/customer/book-appointment?business={salon.pk}&service={services[0].pk}")
+    assert html_lang(following) == "de"
+
+
+def test_the_widget_frame_does_not_set_the_browsers_language(client, salon):
+    response = client.get(f"/widget/{salon.pk}?lang=de")
+    assert html_lang(response) == "de" and "django_language" not in response.cookies
+
+
+def test_the_switch_outranks_the_language_in_the_address_it_returns_to(client, salon):
+    page = f"/customer/book-appointment?business={salon.pk}&lang=de"
+    response = client.post("/customer/language", {"language": "fr", "next": page})
+    assert response["Location"] == f"/customer/book-appointment?business={salon.pk}"
+    assert html_lang(client.get(response["Location"])) == "fr"

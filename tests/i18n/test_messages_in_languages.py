@@ -10,6 +10,7 @@ from django.core import mail
 from icalendar import Calendar
 
 from booking.services import Actor, appointment_book, appointment_reschedule
+from booking.sms_replies import sms_reply
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,22 @@ def test_the_api_answers_errors_in_the_language_asked_for(api_client, salon, ser
     assert german.json()["error"]["message"] != english.json()["error"]["message"]
     assert german.json()["error"]["fields"]["days"] != english.json()["error"]["fields"]["days"]
     assert "62" in german.json()["error"]["fields"]["days"][0]
+
+
+def test_a_sign_in_code_by_text_comes_in_the_language_of_the_page_that_asked(
+    api_client, dana, sms_outbox, django_capture_on_commit_callbacks
+):
+    dana.phone, dana.phone_verified, dana.user = "+48601234567", True, UserFactory(email=dana.email)
+    dana.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(
+            "/api/customer/auth/login", {"phone": "+48601234567"}, format="json", headers={"accept-language": "pl"}
+        )
+    assert "\n\nKod Chairtime: " in sms_outbox.messages()[0]
+
+
+def test_replies_to_texts_answer_in_the_customers_language(dana, salon, sms_outbox):
+    dana.phone, dana.phone_verified, dana.language = "+33612345678", True, "fr"
+    dana.save()
+    assert "aucun rendez-vous" in sms_reply(phone="+33612345678", body="X").lower()
+    assert sms_reply(phone="+33612345678", body="STOP").startswith("Vous ne recevrez plus")

@@ -34,7 +34,7 @@ def test_book_reschedule_and_cancel_in_a_browser(live_server, playwright_chromiu
     # times (the previous day's links match "a.time" too, until the new step arrives).
     day = date_of(page.locator("a.day").nth(2))
     page.locator("a.day").nth(2).click()
-    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="date"][href*="date={day}"]').wait_for()
+    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="true"][href*="date={day}"]').wait_for()
     screenshot(page, f"book-times-{label}")
     page.locator("a.time").first.click()
     page.get_by_role("button", name="Sign in to confirm").click()
@@ -94,7 +94,7 @@ def test_book_a_visit_of_two_services_with_two_stylists(live_server, playwright_
     page.get_by_role("link", name="Ben").click()
     day = date_of(page.locator("a.day").nth(2))
     page.locator("a.day").nth(2).click()
-    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="date"][href*="date={day}"]').wait_for()
+    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="true"][href*="date={day}"]').wait_for()
     page.locator("a.time").first.click()
     items = page.get_by_role("table", name="Your visit")
     expect(items).to_contain_text("Full colour")

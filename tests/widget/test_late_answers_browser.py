@@ -101,7 +101,7 @@ def test_the_portal_day_picker_drops_a_late_answer(
     assert booking.get_attribute("aria-busy") == "true"
     fast_day = days.nth(2).get_attribute("href").split("date=")[1]
     days.nth(2).click()
-    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="date"][href$="date={fast_day}"]').wait_for()
+    page.locator(f'#booking[aria-busy="false"] a.day[aria-current="true"][href$="date={fast_day}"]').wait_for()
     shown = booking.inner_html()
     # The older request was given up (AbortController) the moment the newer one started.
     assert len([url for url in failed if "partial=1" in url]) == 1

@@ -54,6 +54,8 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("visit")
+        verbose_name_plural = gettext_lazy("visits")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -76,20 +78,29 @@ class Appointment(models.Model):
         WALK_IN = "walk_in", gettext_lazy("Walk-in")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="appointments")
-    customer = models.ForeignKey(CustomerAccount, on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    business = models.ForeignKey(
+        Business, verbose_name=gettext_lazy("business"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    customer = models.ForeignKey(
+        CustomerAccount, verbose_name=gettext_lazy("customer"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=gettext_lazy("staff"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=gettext_lazy("service"), on_delete=models.PROTECT, related_name="appointments"
+    )
     visit = models.ForeignKey(
         Visit,
+        verbose_name=gettext_lazy("visit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="appointments",
-        help_text="Its visit, if any.",
+        help_text=gettext_lazy("Its visit, if any."),
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+    end = models.DateTimeField(verbose_name=gettext_lazy("end"))
     # The time the chair is taken: [start - buffer_before, end + buffer_after). Snapshotted at
     # booking so that editing a service's buffers later does not move existing bookings.
     blocked_range = DateTimeRangeField()
@@ -98,23 +109,53 @@ class Appointment(models.Model):
     # The part of the blocked range the staff member is busy: all of it less the processing
     # window. Stored (and checked equal to that) so one GiST exclusion constraint covers it.
     staff_busy = DateTimeMultirangeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
-    price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Price when booked.")
-    duration = models.DurationField(help_text="Duration when booked.")
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
-    notes = models.TextField(blank=True)
-    cancel_reason = models.TextField(blank=True)
-    sequence = models.PositiveIntegerField(default=0, help_text="Bumped on every change (calendar invites).")
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    price = models.DecimalField(
+        verbose_name=gettext_lazy("price"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=gettext_lazy("Price when booked."),
+    )
+    duration = models.DurationField(
+        verbose_name=gettext_lazy("duration"), help_text=gettext_lazy("Duration when booked.")
+    )
+    source = models.CharField(
+        # Translators: where an appointment was booked (the customer portal, the website widget, the admin…).
+        verbose_name=gettext_lazy("source"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.API,
+    )
+    notes = models.TextField(verbose_name=gettext_lazy("notes"), blank=True)
+    cancel_reason = models.TextField(verbose_name=gettext_lazy("cancel reason"), blank=True)
+    sequence = models.PositiveIntegerField(
+        # Translators: a version number that goes up with every change.
+        verbose_name=gettext_lazy("sequence"),
+        default=0,
+        help_text=gettext_lazy("Bumped on every change (calendar invites)."),
+    )
     client_confirmed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the client confirmed they are coming (an SMS reply)."
+        verbose_name=gettext_lazy("client confirmed at"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the client confirmed they are coming (an SMS reply)."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = gettext_lazy("appointment")
+        verbose_name_plural = gettext_lazy("appointments")
         ordering = ["start"]
         indexes = [
             models.Index(fields=["business", "start"], name="appointment_business_start"),
@@ -217,9 +258,11 @@ class ResourceBooking(models.Model):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="resource_bookings")
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
     held_range = DateTimeRangeField()
-    holds = models.BooleanField(default=True, help_text="The appointment is confirmed or checked in.")
+    holds = models.BooleanField(default=True, help_text=gettext_lazy("The appointment is confirmed or checked in."))
 
     class Meta:
+        verbose_name = gettext_lazy("resource booking")
+        verbose_name_plural = gettext_lazy("resource bookings")
         constraints = [
             ExclusionConstraint(
                 name="resource_no_overlap",
@@ -263,6 +306,8 @@ class SlotHold(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("slot hold")
+        verbose_name_plural = gettext_lazy("slot holds")
         ordering = ["start"]
         indexes = [models.Index(fields=["business", "expires_at"], name="slothold_business_expiry")]
         constraints = [
@@ -289,20 +334,50 @@ class WaitlistEntry(models.Model):
         EXPIRED = "expired", gettext_lazy("Expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="waitlist")
-    customer = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="waitlist_entries")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    staff = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    business = models.ForeignKey(
+        Business, verbose_name=gettext_lazy("business"), on_delete=models.CASCADE, related_name="waitlist"
+    )
+    customer = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=gettext_lazy("customer"),
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=gettext_lazy("service"), on_delete=models.CASCADE, related_name="+"
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        verbose_name=gettext_lazy("staff"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     # [{"from_date", "to_date", "from_time"?, "to_time"?, "weekdays"?}], local to the salon.
-    windows = models.JSONField()
-    last_date = models.DateField(help_text="The last local date of any window: the entry expires after it.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Translators: the periods of days and times a waitlisted client can make (time windows).
+    windows = models.JSONField(verbose_name=gettext_lazy("windows"))
+    last_date = models.DateField(
+        verbose_name=gettext_lazy("last date"),
+        help_text=gettext_lazy("The last local date of any window: the entry expires after it."),
+    )
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    appointment = models.ForeignKey(
+        Appointment,
+        verbose_name=gettext_lazy("appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
-        verbose_name_plural = "waitlist entries"
+        verbose_name = gettext_lazy("waitlist entry")
+        verbose_name_plural = gettext_lazy("waitlist entries")
         indexes = [models.Index(fields=["business", "status", "created_at"], name="waitlist_business_queue")]
 
     def __str__(self) -> str:
@@ -320,18 +395,31 @@ class WaitlistOffer(models.Model):
         TAKEN = "taken", gettext_lazy("Taken by someone else")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    entry = models.ForeignKey(
+        WaitlistEntry,
+        # Translators: the waitlist entry (a client waiting for a time) an offer is made to.
+        verbose_name=gettext_lazy("entry"),
+        on_delete=models.CASCADE,
+        related_name="offers",
+    )
     # The offer's hold token, if it holds the time (the one-click link carries the signed id).
     hold_token = models.CharField(max_length=64, blank=True)
-    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    offered_by = models.CharField(max_length=254, default="waitlist")
-    created_at = models.DateTimeField(auto_now_add=True)
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=gettext_lazy("staff"), on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+    end = models.DateTimeField(verbose_name=gettext_lazy("end"))
+    expires_at = models.DateTimeField(verbose_name=gettext_lazy("expires at"))
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    # Translators: who offered the time: a staff member's e-mail, or "waitlist" when it was offered by itself.
+    offered_by = models.CharField(verbose_name=gettext_lazy("offered by"), max_length=254, default="waitlist")
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("waitlist offer")
+        verbose_name_plural = gettext_lazy("waitlist offers")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -356,37 +444,62 @@ class AppointmentHistory(models.Model):
         UPDATED = "updated", gettext_lazy("Updated")
         CLIENT_CONFIRMED = "confirmed", gettext_lazy("Confirmed by the client")
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="history")
-    action = models.CharField(max_length=12, choices=Action.choices)
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=gettext_lazy("appointment"), on_delete=models.CASCADE, related_name="history"
+    )
+    action = models.CharField(verbose_name=gettext_lazy("action"), max_length=12, choices=Action.choices)
     # History outlives users and staff: no cascading UPDATE may touch it, so these keep the id.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        # Translators: who made a change (a user).
+        verbose_name=gettext_lazy("actor"),
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=200, blank=True, help_text="Who did it, as shown in the log.")
-    old_start = models.DateTimeField(null=True, blank=True)
-    old_end = models.DateTimeField(null=True, blank=True)
+    actor_label = models.CharField(
+        # Translators: who made a change, as the appointment's history shows it.
+        verbose_name=gettext_lazy("actor label"),
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Who did it, as shown in the log."),
+    )
+    # Translators: the appointment's start before a change.
+    old_start = models.DateTimeField(verbose_name=gettext_lazy("old start"), null=True, blank=True)
+    old_end = models.DateTimeField(verbose_name=gettext_lazy("old end"), null=True, blank=True)
     old_staff = models.ForeignKey(
-        StaffMember, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        StaffMember,
+        verbose_name=gettext_lazy("old staff"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    new_start = models.DateTimeField(null=True, blank=True)
-    new_end = models.DateTimeField(null=True, blank=True)
+    # Translators: the appointment's start after a change.
+    new_start = models.DateTimeField(verbose_name=gettext_lazy("new start"), null=True, blank=True)
+    new_end = models.DateTimeField(verbose_name=gettext_lazy("new end"), null=True, blank=True)
     new_staff = models.ForeignKey(
-        StaffMember, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        StaffMember,
+        verbose_name=gettext_lazy("new staff"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    old_status = models.CharField(max_length=10, blank=True)
-    new_status = models.CharField(max_length=10, blank=True)
-    sequence = models.PositiveIntegerField(default=0)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    old_status = models.CharField(verbose_name=gettext_lazy("old status"), max_length=10, blank=True)
+    new_status = models.CharField(verbose_name=gettext_lazy("new status"), max_length=10, blank=True)
+    sequence = models.PositiveIntegerField(verbose_name=gettext_lazy("sequence"), default=0)
+    note = models.TextField(verbose_name=gettext_lazy("note"), blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name_plural = "appointment history"
+        verbose_name = gettext_lazy("appointment history")
+        verbose_name_plural = gettext_lazy("appointment history")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_label or 'system'}"
@@ -402,12 +515,14 @@ class IdempotencyRecord(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    fingerprint = models.CharField(max_length=64, help_text=gettext_lazy("SHA-256 of the request body."))
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("idempotency record")
+        verbose_name_plural = gettext_lazy("idempotency records")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
 
     def __str__(self) -> str:
@@ -441,23 +556,40 @@ class Notification(models.Model):
         SKIPPED = "skipped", gettext_lazy("Skipped")
 
     appointment = models.ForeignKey(
-        Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        Appointment,
+        verbose_name=gettext_lazy("appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     # A waitlist offer's messages (then no appointment): sent once per channel.
     offer = models.ForeignKey(
-        "WaitlistOffer", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        "WaitlistOffer",
+        # Translators: the waitlist offer (a freed time offered to a waiting client) a message is about.
+        verbose_name=gettext_lazy("offer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    sequence = models.PositiveIntegerField()
-    recipient = models.CharField(max_length=254, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    # Translators: the kind of a message: a confirmation, a reminder, a cancellation…
+    kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=16, choices=Kind.choices)
+    # Translators: how a message is sent: e-mail or SMS.
+    channel = models.CharField(verbose_name=gettext_lazy("channel"), max_length=16, choices=Channel.choices)
+    sequence = models.PositiveIntegerField(verbose_name=gettext_lazy("sequence"))
+    recipient = models.CharField(verbose_name=gettext_lazy("recipient"), max_length=254, blank=True)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("attempts"), default=0)
+    last_error = models.TextField(verbose_name=gettext_lazy("last error"), blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(verbose_name=gettext_lazy("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("notification")
+        verbose_name_plural = gettext_lazy("notifications")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(

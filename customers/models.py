@@ -40,7 +40,7 @@ class User(AbstractUser):
     """Everyone who signs in: salon staff (admin), integrations and customers. Email is the login."""
 
     username = None  # type: ignore[assignment]  # removes AbstractUser's field: e-mail is the login
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(verbose_name=gettext_lazy("email address"), unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -49,6 +49,8 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
+        verbose_name = gettext_lazy("user")
+        verbose_name_plural = gettext_lazy("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
 
     def __str__(self) -> str:
@@ -60,29 +62,52 @@ class CustomerAccount(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(
+        verbose_name=gettext_lazy("email"),
         unique=True,
         null=True,
         blank=True,
-        help_text="Stored lower-case; the customer's identity. Empty for a client the salon knows by phone only.",
+        help_text=gettext_lazy(
+            "Stored lower-case; the customer's identity. Empty for a client the salon knows by phone only."
+        ),
     )
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447911123456.")
-    phone_verified = models.BooleanField(default=False, help_text="Confirmed by a code sent by SMS.")
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(
+        verbose_name=gettext_lazy("phone"),
+        max_length=20,
+        blank=True,
+        # Translators: E.164 is the international format of phone numbers; keep the example number as it is.
+        help_text=gettext_lazy("E.164, e.g. +447911123456."),
+    )
+    phone_verified = models.BooleanField(
+        verbose_name=gettext_lazy("phone verified"),
+        default=False,
+        help_text=gettext_lazy("Confirmed by a code sent by SMS."),
+    )
+    first_name = models.CharField(verbose_name=gettext_lazy("first name"), max_length=100, blank=True)
+    last_name = models.CharField(verbose_name=gettext_lazy("last name"), max_length=100, blank=True)
     user = models.OneToOneField(
-        "customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_account"
+        "customers.User",
+        verbose_name=gettext_lazy("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer_account",
     )
-    sms_opt_out = models.BooleanField(default=False)
-    reminders_opt_out = models.BooleanField(default=False)
+    # Translators: a yes/no setting: the customer asked for no text messages.
+    sms_opt_out = models.BooleanField(verbose_name=gettext_lazy("sms opt out"), default=False)
+    # Translators: a yes/no setting: the customer asked for no reminders.
+    reminders_opt_out = models.BooleanField(verbose_name=gettext_lazy("reminders opt out"), default=False)
     language = models.CharField(
+        verbose_name=gettext_lazy("language"),
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="Pages and messages in this language; empty: the salon's.",
+        help_text=gettext_lazy("Pages and messages in this language; empty: the salon's."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("customer account")
+        verbose_name_plural = gettext_lazy("customer accounts")
         ordering = ["last_name", "first_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="customer_email_unique_ci"),
@@ -107,32 +132,71 @@ class CustomerAccount(models.Model):
 
 class CustomerBusinessRelationship(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    customer = models.ForeignKey(CustomerAccount, on_delete=models.CASCADE, related_name="business_relationships")
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="customer_relationships")
-    total_visits = models.PositiveIntegerField(default=0)
-    total_spent = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    loyalty_points = models.PositiveIntegerField(default=0)
-    first_visit_at = models.DateTimeField(null=True, blank=True)
-    last_visit_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True, help_text="Staff notes; never shown to the customer.")
+    customer = models.ForeignKey(
+        CustomerAccount,
+        verbose_name=gettext_lazy("customer"),
+        on_delete=models.CASCADE,
+        related_name="business_relationships",
+    )
+    business = models.ForeignKey(
+        Business,
+        verbose_name=gettext_lazy("business"),
+        on_delete=models.CASCADE,
+        related_name="customer_relationships",
+    )
+    total_visits = models.PositiveIntegerField(verbose_name=gettext_lazy("total visits"), default=0)
+    total_spent = models.DecimalField(
+        # Translators: the total a client has spent at the salon.
+        verbose_name=gettext_lazy("total spent"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+    )
+    loyalty_points = models.PositiveIntegerField(verbose_name=gettext_lazy("loyalty points"), default=0)
+    # Translators: when the client's first visit to the salon was (a date and time).
+    first_visit_at = models.DateTimeField(verbose_name=gettext_lazy("first visit at"), null=True, blank=True)
+    # Translators: when the client's last visit to the salon was (a date and time).
+    last_visit_at = models.DateTimeField(verbose_name=gettext_lazy("last visit at"), null=True, blank=True)
+    notes = models.TextField(
+        verbose_name=gettext_lazy("notes"),
+        blank=True,
+        help_text=gettext_lazy("Staff notes; never shown to the customer."),
+    )
     allergies = models.TextField(
-        blank=True, help_text="Allergies and sensitivities: shown as a warning on every booking of this client."
+        verbose_name=gettext_lazy("allergies"),
+        blank=True,
+        help_text=gettext_lazy("Allergies and sensitivities: shown as a warning on every booking of this client."),
     )
     patch_test_required = models.BooleanField(
-        default=False, help_text="A patch test is needed before colour services: warned on every booking."
+        # Translators: a yes/no setting: the client needs a skin (patch) test before colour services.
+        verbose_name=gettext_lazy("patch test required"),
+        default=False,
+        help_text=gettext_lazy("A patch test is needed before colour services: warned on every booking."),
     )
-    patch_test_on = models.DateField(null=True, blank=True, help_text="Date of the last patch test.")
+    patch_test_on = models.DateField(
+        # Translators: the date of the client's last patch test.
+        verbose_name=gettext_lazy("patch test on"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Date of the last patch test."),
+    )
     # What this salon's staff entered about the person: the salon's own record, which never
     # overwrites the customer's account (that is shared by every salon they visit).
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, as the salon's staff entered it.")
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    phone = models.CharField(
+        verbose_name=gettext_lazy("phone"),
+        max_length=20,
+        blank=True,
+        # Translators: E.164 is the international format of phone numbers.
+        help_text=gettext_lazy("E.164, as the salon's staff entered it."),
+    )
+    first_name = models.CharField(verbose_name=gettext_lazy("first name"), max_length=100, blank=True)
+    last_name = models.CharField(verbose_name=gettext_lazy("last name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         # The salon's word for it: the admin's "Clients" list and client card.
-        verbose_name = "client"
-        verbose_name_plural = "clients"
+        verbose_name = gettext_lazy("client")
+        verbose_name_plural = gettext_lazy("clients")
         constraints = [
             models.UniqueConstraint(fields=["customer", "business"], name="relationship_unique_customer_business"),
             models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="relationship_spent_not_negative"),
@@ -163,17 +227,32 @@ class ClientNote(models.Model):
     """A dated, signed note on a salon's client card, e.g. a colour formula."""
 
     relationship = models.ForeignKey(
-        CustomerBusinessRelationship, on_delete=models.CASCADE, related_name="client_notes"
+        CustomerBusinessRelationship,
+        # Translators: the salon's client a note is about.
+        verbose_name=gettext_lazy("relationship"),
+        on_delete=models.CASCADE,
+        related_name="client_notes",
     )
-    written_on = models.DateField(default=timezone.localdate)
-    author = models.ForeignKey("customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    author_label = models.CharField(max_length=200, blank=True)
-    text = models.TextField(max_length=4000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Translators: the date a note was written.
+    written_on = models.DateField(verbose_name=gettext_lazy("written on"), default=timezone.localdate)
+    author = models.ForeignKey(
+        "customers.User",
+        verbose_name=gettext_lazy("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Translators: the author of a note as it shows them (their name or e-mail).
+    author_label = models.CharField(verbose_name=gettext_lazy("author label"), max_length=200, blank=True)
+    # Translators: a note's text.
+    text = models.TextField(verbose_name=gettext_lazy("text"), max_length=4000)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-written_on", "-created_at"]
-        verbose_name = "client note"
+        verbose_name = gettext_lazy("client note")
+        verbose_name_plural = gettext_lazy("client notes")
 
     def __str__(self) -> str:
         return f"{self.written_on:%Y-%m-%d} {self.author_label}: {self.text[:40]}"
@@ -212,6 +291,8 @@ class SignInChallenge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("sign in challenge")
+        verbose_name_plural = gettext_lazy("sign in challenges")
         indexes = [models.Index(fields=["expires_at"], name="challenge_expires_at")]
 
     def __str__(self) -> str:

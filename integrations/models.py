@@ -32,24 +32,39 @@ def new_secret() -> str:
 
 class WebhookEndpoint(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField(max_length=2000, help_text="Where events are POSTed (https in production).")
-    events = ArrayField(
-        models.CharField(max_length=40, choices=Event.choices), help_text="The events this endpoint wants."
+    business = models.ForeignKey(
+        Business, verbose_name=gettext_lazy("business"), on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
-    is_active = models.BooleanField(default=True)
+    url = models.URLField(
+        verbose_name=gettext_lazy("url"),
+        max_length=2000,
+        # Translators: POST is the HTTP method; keep it as it is.
+        help_text=gettext_lazy("Where events are POSTed (https in production)."),
+    )
+    events = ArrayField(
+        models.CharField(max_length=40, choices=Event.choices),
+        verbose_name=gettext_lazy("events"),
+        help_text=gettext_lazy("The events this endpoint wants."),
+    )
+    is_active = models.BooleanField(verbose_name=gettext_lazy("is active"), default=True)
     # Kept readable: every delivery is signed with it. Shown once, when the endpoint is made.
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     failing_since = models.DateTimeField(
-        null=True, blank=True, help_text="Since when every delivery has failed (cleared by a success)."
+        # Translators: since when (a date and time) every delivery to a webhook endpoint has failed.
+        verbose_name=gettext_lazy("failing since"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Since when every delivery has failed (cleared by a success)."),
     )
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Translators: why a webhook endpoint was switched off.
+    disabled_reason = models.CharField(verbose_name=gettext_lazy("disabled reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = "webhook endpoint"
+        verbose_name = gettext_lazy("webhook endpoint")
+        verbose_name_plural = gettext_lazy("webhook endpoints")
 
     def __str__(self) -> str:
         return self.url
@@ -65,19 +80,30 @@ class WebhookDelivery(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     message_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # webhook-id
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event_type = models.CharField(max_length=40, choices=Event.choices)
-    ordering_key = models.CharField(max_length=64, help_text="Events with the same key arrive in order.")
-    payload = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    created_at = models.DateTimeField()
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=gettext_lazy("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_type = models.CharField(verbose_name=gettext_lazy("event type"), max_length=40, choices=Event.choices)
+    ordering_key = models.CharField(
+        # Translators: the key that keeps webhook events in order (events with the same key arrive in order).
+        verbose_name=gettext_lazy("ordering key"),
+        max_length=64,
+        help_text=gettext_lazy("Events with the same key arrive in order."),
+    )
+    # Translators: the data a webhook delivery sends.
+    payload = models.JSONField(verbose_name=gettext_lazy("payload"))
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(verbose_name=gettext_lazy("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(verbose_name=gettext_lazy("next attempt at"))
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"))
+    delivered_at = models.DateTimeField(verbose_name=gettext_lazy("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = gettext_lazy("webhook delivery")
+        verbose_name_plural = gettext_lazy("webhook deliveries")
         indexes = [
             models.Index(
                 fields=["endpoint", "ordering_key", "id"],
@@ -96,14 +122,24 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts_made")
-    started_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField()
-    response_excerpt = models.TextField(blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        verbose_name=gettext_lazy("delivery"),
+        on_delete=models.CASCADE,
+        related_name="attempts_made",
+    )
+    started_at = models.DateTimeField(verbose_name=gettext_lazy("started at"))
+    # Translators: the HTTP status code the receiver answered with, e.g. 200.
+    status_code = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("status code"), null=True, blank=True)
+    # Translators: how long an attempt took, in milliseconds ("ms").
+    duration_ms = models.PositiveIntegerField(verbose_name=gettext_lazy("duration ms"))
+    # Translators: the start of the receiver's answer, as kept.
+    response_excerpt = models.TextField(verbose_name=gettext_lazy("response excerpt"), blank=True)
+    error = models.CharField(verbose_name=gettext_lazy("error"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("webhook attempt")
+        verbose_name_plural = gettext_lazy("webhook attempts")
         ordering = ["started_at", "id"]
 
     def __str__(self) -> str:
@@ -129,6 +165,8 @@ class CalendarFeed(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("calendar feed")
+        verbose_name_plural = gettext_lazy("calendar feeds")
         constraints = [
             models.UniqueConstraint(fields=["business", "staff"], nulls_distinct=False, name="one_feed_per_calendar")
         ]
@@ -141,14 +179,23 @@ class ApiToken(models.Model):
     """A name for an API token an owner made in the admin, and the salon it is for. The token
     (knox: only its hash is kept) acts as the owner who made it; revoking deletes it."""
 
-    token = models.OneToOneField(settings.KNOX_TOKEN_MODEL, on_delete=models.CASCADE, related_name="named")
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text='What it is for, e.g. "Booking app" or "CRM sync".')
-    created_at = models.DateTimeField(auto_now_add=True)
+    token = models.OneToOneField(
+        settings.KNOX_TOKEN_MODEL, verbose_name=gettext_lazy("token"), on_delete=models.CASCADE, related_name="named"
+    )
+    business = models.ForeignKey(
+        Business, verbose_name=gettext_lazy("business"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        verbose_name=gettext_lazy("name"),
+        max_length=100,
+        help_text=gettext_lazy('What it is for, e.g. "Booking app" or "CRM sync".'),
+    )
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "API token"
+        verbose_name = gettext_lazy("API token")
+        verbose_name_plural = gettext_lazy("API tokens")
 
     def __str__(self) -> str:
         return self.name

@@ -51,8 +51,13 @@ class BookingWindow:
     customer: bool = False
 
 
+def last_bookable_day(business: Business, *, today: date) -> date:
+    """The last local day customers may book (and wait for): the salon's booking horizon."""
+    return today + timedelta(days=business.max_advance_days)
+
+
 def customer_window(business: Business, *, now: datetime) -> BookingWindow:
-    last_day = timezone.localdate(now, business.zone) + timedelta(days=business.max_advance_days)
+    last_day = last_bookable_day(business, today=timezone.localdate(now, business.zone))
     return BookingWindow(
         not_before=now + timedelta(minutes=business.min_notice_minutes),
         not_after=local_instant(last_day + timedelta(days=1), time(0), business.zone),

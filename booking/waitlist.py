@@ -41,7 +41,13 @@ from booking.notifications import (
     send_message,
 )
 from booking.queue import queue_waitlist_look, queue_waitlist_offer
-from booking.selectors import MAX_AVAILABILITY_DAYS, available_slots, customer_window, hold_token_hash
+from booking.selectors import (
+    MAX_AVAILABILITY_DAYS,
+    available_slots,
+    customer_window,
+    hold_token_hash,
+    last_bookable_day,
+)
 from booking.services import Actor, appointment_book, ensure_bookable, least_booked_first
 from businesses.models import Business, Service, StaffMember
 from config.errors import Busy
@@ -110,7 +116,7 @@ def ensure_windows(business: Business, windows: Sequence[Window], *, today: date
             "max": MAX_WINDOWS
         }
         raise BookingInvalid(message, fields={"windows": [message]})
-    horizon = today + timedelta(days=business.max_advance_days)
+    horizon = last_bookable_day(business, today=today)
     errors = {}
     for index, window in enumerate(windows):
         field = f"windows.{index}"
@@ -232,7 +238,7 @@ def offerable_slot(entry: WaitlistEntry, *, now: datetime, skip: Iterable[dateti
     windows = windows_of(entry)
     today = timezone.localdate(now, business.zone)
     first_day = max(today, min(window.from_date for window in windows))
-    last_day = min(entry.last_date, today + timedelta(days=business.max_advance_days))
+    last_day = min(entry.last_date, last_bookable_day(business, today=today))
     if last_day < first_day:
         return None
     days = min((last_day - first_day).days + 1, MAX_AVAILABILITY_DAYS)

@@ -42,7 +42,7 @@ def explicit_choice(request) -> str | None:
 
 
 def saved_language(request) -> str | None:
-    """A signed-in customer's language (a member of a salon has none: the admin is English)."""
+    """A signed-in customer's language (members of a salon have none: the admin follows their browser)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_staff:  # staff: no account to read
         return None

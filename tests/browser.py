@@ -71,13 +71,13 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def fill_emailed_code(scope) -> None:
+def fill_emailed_code(scope, field=None) -> None:
     """Type the code of the latest e-mail into the "Code" field of a page or frame.
 
     The field appears only once the server has sent the e-mail, so waiting for it first is what
     keeps a slow machine from reading the outbox too early (or the previous code).
     """
-    field = scope.get_by_label("Code", exact=True)
+    field = field or scope.get_by_label("Code", exact=True)  # another locator where the page is not in English
     field.wait_for()
     field.fill(re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1))
 
